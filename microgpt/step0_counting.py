@@ -1,0 +1,86 @@
+"""Step 0 · Counting: a bigram model that learns by counting.
+
+The model is a 27×27 table. Row i, column j counts how often token j has
+followed token i in the names seen so far. To predict what comes after a
+token, read its row and turn the counts into probabilities. To learn from a
+name, add one to the cell of every pair of neighbours in it. No gradients, no
+optimizer: counting is the exact answer for a model this simple.
+"""
+
+import math
+
+from microgpt.observe import StepRecord
+
+
+# --8<-- [start:count_table]
+def init_model(tokenizer, rng):
+    """The count table: state_dict[i][j] = how often token j followed token i. All zeros."""
+    vocab_size = tokenizer.vocab_size
+    state_dict = [[0] * vocab_size for _ in range(vocab_size)]
+    return state_dict
+# --8<-- [end:count_table]
+
+
+# --8<-- [start:bigram]
+def bigram(state_dict, token_id):
+    """The probability of every possible next token, given this one."""
+    row = state_dict[token_id]
+    total = sum(row) + len(row)  # add one to every count, so nothing has probability 0
+    return [(count + 1) / total for count in row]
+# --8<-- [end:bigram]
+
+
+# --8<-- [start:forward]
+def forward(state_dict, tokens):
+    """Quiz the model on one name: how surprised is it by each next token?"""
+    n = len(tokens) - 1  # the number of (token, next token) pairs
+    all_probs, losses = [], []
+    for pos_id in range(n):
+        token_id, target_id = tokens[pos_id], tokens[pos_id + 1]
+        probs = bigram(state_dict, token_id)
+        loss_t = -math.log(probs[target_id])
+        all_probs.append(probs)
+        losses.append(loss_t)
+    loss = (1 / n) * sum(losses)
+    return loss, losses, all_probs
+# --8<-- [end:forward]
+
+
+# --8<-- [start:update]
+def update(state_dict, tokens):
+    """Learn from the name: count each pair of neighbours once. Returns the cells it changed."""
+    cells = []
+    for pos_id in range(len(tokens) - 1):
+        token_id, target_id = tokens[pos_id], tokens[pos_id + 1]
+        state_dict[token_id][target_id] += 1
+        cells.append((token_id, target_id))
+    return cells
+# --8<-- [end:update]
+
+
+# --8<-- [start:training]
+def training_steps(state_dict, docs, tokenizer, num_steps):
+    for step in range(num_steps):
+        doc = docs[step % len(docs)]  # one name per step, from the start of the list
+        tokens = tokenizer.encode(doc)
+
+        loss, losses, all_probs = forward(state_dict, tokens)  # first measure...
+        cells = update(state_dict, tokens)                      # ...then learn
+
+        yield StepRecord(step, doc, tokens, all_probs, losses, loss, state_dict, {"cells": cells})
+# --8<-- [end:training]
+
+
+# --8<-- [start:sample]
+def sample(state_dict, tokenizer, rng, max_len=16):
+    """Make up a name: start at BOS, draw each next token from bigram(), stop at BOS."""
+    token_id = tokenizer.BOS
+    name = []
+    for _ in range(max_len):
+        probs = bigram(state_dict, token_id)
+        token_id = rng.choices(range(tokenizer.vocab_size), weights=probs)[0]
+        if token_id == tokenizer.BOS:
+            break
+        name.append(token_id)
+    return tokenizer.decode(name)
+# --8<-- [end:sample]
