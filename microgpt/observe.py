@@ -30,19 +30,24 @@ class StepRecord:
     def targets(self):
         return self.tokens[1 : len(self.losses) + 1]
 
+    @property
+    def computed_with_values(self):
+        return not isinstance(self.loss, (int, float))
+
     def target_probs(self):
-        """The probability the model gave each actual next token."""
-        return [as_float(probs[target]) for probs, target in zip(self.probs, self.targets)]
+        """The probability the model gave each actual next token, as plain numbers."""
+        chosen = [probs[target] for probs, target in zip(self.probs, self.targets)]
+        return [p.data for p in chosen] if self.computed_with_values else chosen
 
     def loss_values(self):
-        return [as_float(loss_t) for loss_t in self.losses]
+        return [loss_t.data for loss_t in self.losses] if self.computed_with_values else list(self.losses)
 
 
 class Observer:
     """Does nothing. Subclass it and override what you want to see."""
 
     def fact(self, name, value):
-        """A fact about the run: num_docs, vocab_size, num_params, gradient_check."""
+        """A fact about the run: num_docs, uchars, vocab_size, num_params, gradient_check, num_steps."""
 
     def step(self, record):
         """One training step has finished."""

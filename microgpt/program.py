@@ -45,6 +45,7 @@ def run_program(step, observer=Observer(), num_steps=NUM_STEPS, stop_after=None,
     docs = load_docs(rng)  # the shuffle is the first draw
     tokenizer = Tokenizer(docs)
     observer.fact("num_docs", len(docs))
+    observer.fact("uchars", tokenizer.uchars)
     observer.fact("vocab_size", tokenizer.vocab_size)
 
     model = steps.init_model(tokenizer, rng)  # random initial weights are the next draws

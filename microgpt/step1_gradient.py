@@ -64,28 +64,29 @@ def mlp(state_dict, token_id):
 def forward(state_dict, tokens):
     """The mean loss over one name's pairs, as in step 0, with the MLP as the model."""
     n = len(tokens) - 1
-    losses = []
+    all_probs, losses = [], []
     for pos_id in range(n):
         token_id, target_id = tokens[pos_id], tokens[pos_id + 1]
         probs = softmax(mlp(state_dict, token_id))
         loss_t = -math.log(probs[target_id])
+        all_probs.append(probs)
         losses.append(loss_t)
     loss = (1 / n) * sum(losses)
-    return loss
+    return loss, losses, all_probs
 # --8<-- [end:forward]
 
 
 # --8<-- [start:numerical_gradient]
 def numerical_gradient(state_dict, tokens, eps=1e-5):
     """Nudge each parameter up by eps and see how much the loss moves. Slow but simple."""
-    loss = forward(state_dict, tokens)
+    loss, _, _ = forward(state_dict, tokens)
     grad = []
     for matrix in state_dict.values():
         for row in matrix:
             for j in range(len(row)):
                 old = row[j]
                 row[j] = old + eps
-                loss_plus = forward(state_dict, tokens)
+                loss_plus, _, _ = forward(state_dict, tokens)
                 row[j] = old
                 grad.append((loss_plus - loss) / eps)
     return loss, grad

@@ -1,0 +1,45 @@
+"""Shared test helpers.
+
+The dataset comes from MICROGPT_DATA or the download cache, as for any run
+(see README). Reference output lives in tests/reference/.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = Path(__file__).resolve().parent / "reference"
+
+
+def reference_lines(step):
+    return (REFERENCE / f"step{step}.txt").read_text().splitlines()
+
+
+def run_cli(*args, env=None, **kwargs):
+    """python -m microgpt with the given arguments, from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "microgpt", *map(str, args)],
+        cwd=ROOT, env=env, capture_output=True, text=True, **kwargs,
+    )
+
+
+@pytest.fixture(scope="session")
+def names_path():
+    """The real names.txt, located the way every run locates it."""
+    from microgpt.data import DataError, locate_dataset
+
+    try:
+        path, _ = locate_dataset()
+    except DataError as err:
+        pytest.fail(f"the dataset is needed for this test: {err}")
+    return path
+
+
+@pytest.fixture
+def data_env(names_path):
+    """An environment for subprocesses that points MICROGPT_DATA at the dataset."""
+    return {**os.environ, "MICROGPT_DATA": str(names_path)}
