@@ -36,6 +36,22 @@ def plain(value):
     return value.data  # a Value
 
 
+def score_name(steps, model, tokenizer, name):
+    """Score one name with a model as it stands: a forward pass and nothing else
+    (no update, no random draw). `steps` is the step's module. The guide's build
+    uses it too, on snapshots, so a page can ask about any name without a new run."""
+    tokens = tokenizer.encode(name)
+    loss, losses, all_probs = steps.forward(model, tokens)
+    targets = tokens[1 : len(losses) + 1]
+    return {
+        "tokens": tokens,
+        "probs": [plain(probs) for probs in all_probs],
+        "target_probs": [as_float(probs[target]) for probs, target in zip(all_probs, targets)],
+        "losses": plain(losses),
+        "loss": as_float(loss),
+    }
+
+
 class Recorder(Observer):
     def __init__(self, step, probe_names=(), probe_after=(), snapshot_after=()):
         self.steps = step_module(step)
@@ -61,22 +77,11 @@ class Recorder(Observer):
         })
         done = record.step + 1
         if done in self.probe_after:
-            self.data["probes"][str(done)] = {name: self.probe(record.model, name) for name in self.probe_names}
+            self.data["probes"][str(done)] = {
+                name: score_name(self.steps, record.model, self.tokenizer, name) for name in self.probe_names
+            }
         if done in self.snapshot_after:
             self.data["snapshots"][str(done)] = plain(record.model)
-
-    def probe(self, model, name):
-        """Score one name with the model as it is now: a forward pass and nothing else."""
-        tokens = self.tokenizer.encode(name)
-        loss, losses, all_probs = self.steps.forward(model, tokens)
-        targets = tokens[1 : len(losses) + 1]
-        return {
-            "tokens": tokens,
-            "probs": [plain(probs) for probs in all_probs],
-            "target_probs": [as_float(probs[target]) for probs, target in zip(all_probs, targets)],
-            "losses": plain(losses),
-            "loss": as_float(loss),
-        }
 
     def sample(self, index, text):
         self.data["samples"].append(text)

@@ -43,3 +43,20 @@ def names_path():
 def data_env(names_path):
     """An environment for subprocesses that points MICROGPT_DATA at the dataset."""
     return {**os.environ, "MICROGPT_DATA": str(names_path)}
+
+
+def mkdocs_build(config_file, site_dir, env, strict=True):
+    """mkdocs build (--strict) as an author runs it; returns the finished process."""
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(config_file), "-d", str(site_dir)]
+    return subprocess.run(command + (["--strict"] if strict else []), cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, names_path):
+    """The guide built with --strict from a cold run cache: (site directory, build log)."""
+    base = tmp_path_factory.mktemp("guide")
+    env = {**os.environ, "MICROGPT_DATA": str(names_path), "MICROGPT_RUN_CACHE": str(base / "cache"),
+           "NO_MKDOCS_2_WARNING": "1"}
+    built = mkdocs_build(ROOT / "mkdocs.yml", base / "site", env)
+    assert built.returncode == 0, built.stderr
+    return base / "site", built.stderr, env

@@ -1,0 +1,86 @@
+"""Where a page sits in the guide: its step, its number, what came before it.
+
+The nav in mkdocs.yml is the single source: a section titled "Step N: ..."
+is step N; its index page is the step's landing page, its other pages are
+N.1, N.2, ... in nav order. Each page's front matter may list what it
+defines:
+
+    defines:
+      - docs: the names, shuffled
+      - uchars: the characters a..z
+
+and the "So far" box of a page lists what the earlier pages of its step defined.
+"""
+
+import re
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from mkdocs.structure.nav import Section
+from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import get_data
+
+STEP_SECTION = re.compile(r"^Step (\d+)\b")
+
+
+class StructureError(Exception):
+    pass
+
+
+@dataclass
+class Place:
+    step: int
+    section: str                 # "Step 0: Counting"
+    landing: object              # the step's index Page, or None
+    number: str = None           # "0.5"; None for the landing page
+    defines: list = field(default_factory=list)   # [(name, meaning)] of this page
+    so_far: list = field(default_factory=list)    # [(name, meaning)] of the pages before it
+
+
+def read_defines(path):
+    """The (name, meaning) pairs of a page's `defines:` front matter."""
+    _, meta = get_data(Path(path).read_text(encoding="utf-8"))
+    items = meta.get("defines", [])
+    pairs = []
+    for item in items if isinstance(items, list) else [items]:
+        if not (isinstance(item, dict) and len(item) == 1):
+            raise StructureError(f"{path}: each item of defines: is one `name: what it is` line, not {item!r}")
+        (name, meaning), = item.items()
+        pairs.append((str(name), str(meaning)))
+    return pairs
+
+
+def map_nav(nav):
+    """{src_uri: Place} for every page inside a "Step N" section."""
+    places = {}
+    for item in nav.items:
+        if not isinstance(item, Section):
+            continue
+        match = STEP_SECTION.match(item.title or "")
+        if not match:
+            continue
+        step = int(match.group(1))
+        pages = [child for child in item.children if isinstance(child, Page)]
+        landing = next((p for p in pages if p.file.name == "index"), None)
+        so_far, number = [], 0
+        for page in pages:
+            place = Place(step, item.title, landing)
+            if page is not landing:
+                number += 1
+                place.number = f"{step}.{number}"
+            place.defines = read_defines(page.file.abs_src_path)
+            place.so_far = list(so_far)
+            so_far += place.defines
+            places[page.file.src_uri] = place
+    return places
+
+
+def so_far_box(place):
+    if not place.so_far:
+        return ""
+    items = "".join(f"<li><code>{escape(name)}</code> — {escape(meaning)}</li>" for name, meaning in place.so_far)
+    return (
+        f'<aside class="mgv-sofar" aria-label="Defined so far in {escape(place.section)}">'
+        f'<p class="mgv-sofar__title">So far</p><ul>{items}</ul></aside>'
+    )

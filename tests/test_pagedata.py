@@ -1,0 +1,118 @@
+"""The names pages use: each returns what microgpt computes, and each mistake
+gets a message that says what to write instead."""
+
+import math
+
+import pytest
+
+from hooks.directives import DirectiveError
+from hooks.pagedata import NAMES, PageData, Run, call
+from microgpt import step0_counting
+from microgpt.record import record_run
+
+
+@pytest.fixture(scope="module")
+def run0(names_path):
+    return Run(record_run(0, snapshot_after=[100, 1000]))
+
+
+@pytest.fixture
+def page(run0):
+    published = {}
+
+    def publish(uri, text):
+        published[uri] = text
+        return "../" + uri
+
+    data = PageData({0: run0}, 0, publish)
+    data.published = published
+    return data
+
+
+def use(page, entry_name, **args):
+    return call(NAMES[entry_name], page, {key: str(value) for key, value in args.items()})
+
+
+def test_values_of_the_data(page):
+    assert use(page, "num_docs") == "32,033"
+    assert use(page, "vocab_size") == "27"
+    assert use(page, "bos") == "26"
+    assert use(page, "uchars") == "abcdefghijklmnopqrstuvwxyz"
+    assert use(page, "token", char="v") == "21"
+    assert use(page, "num_params") == "729"
+    assert use(page, "doc", step=1) == "yuheng"
+
+
+def test_values_of_training_equal_the_printed_lines(page, run0):
+    printed_first = math.log(27)
+    assert use(page, "loss", step=1) == f"{printed_first:.4f}" == "3.2958"
+    assert use(page, "loss", step=2) == "3.3095"
+    assert use(page, "loss", step=3) == "3.2326"
+    assert use(page, "log_vocab") == "3.2958"
+    assert use(page, "sample", index=1) == "enaroa"
+    losses = [record["loss"] for record in run0.steps[:100]]
+    assert use(page, "mean_loss", first=1, last=100) == f"{sum(losses) / 100:.4f}"
+
+
+def test_probe_of_ava_after_100_names(page, run0):
+    assert [use(page, "probe_prob", name="ava", pos=pos, after=100) for pos in range(4)] == [
+        "0.1339", "0.0410", "0.1176", "0.1475"]
+    assert use(page, "probe_loss", name="ava", after=100) == "2.3148"
+    table = use(page, "probe", name="ava", after=100)
+    assert "<strong>2.3148</strong>" in table and table.count("<tr>") == 1 + 4 + 1
+
+
+def test_counts_come_from_the_snapshot(page, run0):
+    final = run0.snapshot(1000)
+    assert use(page, "count", row="a", col="n", after=1000) == f"{final[0][13]:,}"
+    assert use(page, "count", row="BOS", col="a", after=1000) == f"{final[26][0]:,}"
+    assert use(page, "total_count", after=1000) == f"{sum(len(r['tokens']) - 1 for r in run0.steps):,}"
+    expected = step0_counting.bigram(final, 0)[13]
+    assert use(page, "bigram_prob", row="a", col="n", after=1000) == f"{expected:.4f}"
+
+
+def test_walkthrough_tables_of_ava(page):
+    tokens = use(page, "tokens", name="ava")
+    chips = ['BOS<sub>26</sub>', 'a<sub>0</sub>', 'v<sub>21</sub>', 'a<sub>0</sub>', 'BOS<sub>26</sub>']
+    positions = [tokens.index(chip) for chip in chips[:3]]
+    assert positions == sorted(positions) and tokens.count("mgv-arrow") == 4
+    increments = use(page, "increments", name="ava")
+    cells = ["state_dict[26][0] += 1", "state_dict[0][21] += 1", "state_dict[21][0] += 1", "state_dict[0][26] += 1"]
+    assert [increments.index(cell) for cell in cells] == sorted(increments.index(cell) for cell in cells)
+
+
+def test_the_count_table_player_publishes_every_step(page, run0):
+    html = use(page, "player count_table")
+    assert 'data-player="count-table"' in html and 'data-frames="../generated/step0/count-table.json"' in html
+    import json
+
+    frames = json.loads(page.published["generated/step0/count-table.json"])
+    assert len(frames["steps"]) == 1000 and frames["labels"][26] == "BOS"
+    table = [[0] * 27 for _ in range(27)]
+    for step in frames["steps"]:
+        for i, j in step["cells"]:
+            table[i][j] += 1
+    assert table == run0.snapshot(1000)  # replaying the frames gives the final table
+
+
+@pytest.mark.parametrize("name, args, message", [
+    ("loss", {}, r"loss needs step=\.\.\.: \{\{ loss step=<int> \[run=<int>\] \}\}"),
+    ("loss", {"step": "x"}, "loss: step='x' is not a int"),
+    ("loss", {"step": "1001"}, "step=1001: run 0 has steps 1 to 1000"),
+    ("loss", {"steps": "1"}, r"loss takes no argument 'steps' \(its arguments: step, run\)"),
+    ("loss", {"step": "1", "run": "3"}, r"run=3: no such run in extra.microgpt.runs \(configured: 0\)"),
+    ("count", {"row": "A", "col": "a", "after": "1000"}, "'A' is not a token"),
+    ("probe", {"name": "ava", "after": "50"}, "kept the model after 100, 1000 steps only; add 50 to"),
+    ("tokens", {"name": "Ava"}, "a name is one or more of the characters a..z"),
+    ("sample", {"index": "0"}, "the run generated names 1 to 20"),
+])
+def test_mistakes_say_what_to_do(page, name, args, message):
+    with pytest.raises(DirectiveError, match=message):
+        call(NAMES[name], page, args)
+
+
+def test_a_page_outside_the_steps_must_name_its_run(run0):
+    outside = PageData({0: run0}, None, None)
+    with pytest.raises(DirectiveError, match="belongs to no step: say which run"):
+        call(NAMES["num_docs"], outside, {})
+    assert call(NAMES["num_docs"], outside, {"run": "0"}) == "32,033"

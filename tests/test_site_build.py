@@ -1,0 +1,112 @@
+"""The built guide: `mkdocs build --strict` from a cold cache, then its pages
+checked against what microgpt computes."""
+
+import json
+import re
+from html import unescape
+
+import pytest
+
+from microgpt import step0_counting
+from microgpt.record import record_run, score_name
+from microgpt.tokenizer import Tokenizer
+from tests.conftest import ROOT, mkdocs_build, reference_lines
+
+STEP0_PAGES = ["index", "dataset", "tokenizer", "count-table", "model", "training", "loss", "inference",
+               "what-counting-cannot-do"]
+
+
+@pytest.fixture(scope="module")
+def run0(names_path):
+    return record_run(0, snapshot_after=[100, 1000])
+
+
+def page(site, path):
+    return (site / path / "index.html").read_text()
+
+
+def text_of(html):
+    """The article's text, tags removed, spaces collapsed."""
+    article = html[html.index("<article"):html.index("</article>")]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", article)).split())
+
+
+def test_every_page_is_built(built_site):
+    site, log, _ = built_site
+    assert "trained step 0" in log  # the cache was cold
+    for name in STEP0_PAGES:
+        assert (site / "step-0" / ("" if name == "index" else name) / "index.html").is_file()
+    assert not (ROOT / "docs" / "generated").exists()  # generated files stay out of docs/
+
+
+def test_breadcrumb_title_and_neighbours_of_0_5(built_site):
+    html = page(built_site[0], "step-0/training")
+    top = text_of(html).split("So far")[0]
+    assert top.startswith("Step 0: Counting › 0.5 ← 0.4 The Model 0.6 Loss → Training")
+    assert '<a href="../">Step 0: Counting</a>' in html
+    assert "<title>0.5 Training - MicroGPT Visualized</title>" in html
+
+
+def test_so_far_lists_what_earlier_pages_defined(built_site):
+    html = page(built_site[0], "step-0/training")
+    box = re.search(r'<aside class="mgv-sofar".*?</aside>', html).group(0)
+    assert re.findall(r"<code>(.*?)</code>", box) == [
+        "docs", "uchars", "BOS", "vocab_size", "encode(doc)", "state_dict", "bigram(token)"]
+    assert 'class="mgv-sofar"' not in page(built_site[0], "step-0/dataset")  # nothing before 0.1
+
+
+def test_walkthrough_of_ava_on_0_5(built_site):
+    text = text_of(page(built_site[0], "step-0/training"))
+    assert "BOS 26 → a 0 → v 21 → a 0 → BOS 26" in text
+    assert ("state_dict[26][0] += 1 BOS 26 was followed by a 0 state_dict[0][21] += 1 a 0 was followed by v 21 "
+            "state_dict[21][0] += 1 v 21 was followed by a 0 state_dict[0][26] += 1 a 0 was followed by BOS 26") in text
+    assert "That is 4 pairs of neighbours" in text
+    assert "Here there are 1,000 steps and 32,033 names" in text
+
+
+def test_loss_page_numbers_are_microgpts(built_site, run0):
+    text = text_of(page(built_site[0], "step-0/loss"))
+    tokenizer = Tokenizer(run0["facts"]["uchars"])
+    scored = score_name(step0_counting, run0["snapshots"]["100"], tokenizer, "ava")
+    assert [f"{p:.4f}" for p in scored["target_probs"]] == ["0.1339", "0.0410", "0.1176", "0.1475"]
+    rows = ["0 BOS 26 → a 0", "a 0 → v 21", "v 21 → a 0", "a 0 → BOS 26"]
+    for row, p, loss_t in zip(rows, scored["target_probs"], scored["losses"]):
+        assert f"{row} {p:.4f} {loss_t:.4f}" in text
+    assert "mean: the loss of the name 2.3148" in text
+    first_line = next(line for line in reference_lines(0) if line.startswith("step    1 /"))
+    assert first_line.endswith("loss 3.2958") and "The very first loss is 3.2958" in text
+
+
+def test_samples_on_0_7_are_the_reference_samples(built_site):
+    html = page(built_site[0], "step-0/inference")
+    shown = re.findall(r"<li><code>(.*?)</code></li>", re.search(r'<ol class="mgv-samples">.*?</ol>', html).group(0))
+    assert shown == [line.split()[-1] for line in reference_lines(0)[-20:]]
+
+
+def test_count_table_player_frames_and_fallback(built_site, run0):
+    site = built_site[0]
+    frames = json.loads((site / "generated" / "step0" / "count-table.json").read_text())
+    assert [s["doc"] for s in frames["steps"]] == [r["doc"] for r in run0["steps"]]
+    assert [s["cells"] for s in frames["steps"]] == [[list(c) for c in r["cells"]] for r in run0["steps"]]
+    html = page(site, "step-0/training")
+    player = re.search(r'<figure class="mgv-player" data-player="count-table".*?</figure>', html).group(0)
+    assert 'data-frames="../../generated/step0/count-table.json"' in player
+    cells = [int(c) for c in re.findall(r"<td[^>]*>(\d+)</td>", player)]
+    assert cells == [c for row in run0["snapshots"]["1000"] for c in row]  # no JavaScript: the final table
+
+
+def test_math_is_mathml_and_nothing_is_fetched_from_elsewhere(built_site):
+    site = built_site[0]
+    for html_file in site.rglob("*.html"):
+        html = html_file.read_text()
+        assert 'class="arithmatex"' not in html
+        assert not re.findall(r'(?:src|href)="(?:https?:)?//(?!127\.0\.0\.1)[^"]*\.(?:js|css|woff2?)"', html)
+    model = page(site, "step-0/model")
+    assert model.count("<math ") == 7 and model.count('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">') == 1
+
+
+def test_a_rebuild_with_nothing_changed_trains_nothing(built_site, tmp_path):
+    _, _, env = built_site
+    again = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site", env)
+    assert again.returncode == 0, again.stderr
+    assert "training step" not in again.stderr and "trained step" not in again.stderr
