@@ -5,6 +5,7 @@ The dataset comes from MICROGPT_DATA or the download cache, as for any run
 """
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -51,12 +52,20 @@ def mkdocs_build(config_file, site_dir, env, strict=True):
     return subprocess.run(command + (["--strict"] if strict else []), cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory, names_path):
-    """The guide built with --strict from a cold run cache: (site directory, build log)."""
+    """The guide built with --strict from a cold run cache:
+    (site directory, build log, environment, the port it is built to be served on)."""
     base = tmp_path_factory.mktemp("guide")
+    port = free_port()  # instant navigation works only on site_url's own port
     env = {**os.environ, "MICROGPT_DATA": str(names_path), "MICROGPT_RUN_CACHE": str(base / "cache"),
-           "NO_MKDOCS_2_WARNING": "1"}
+           "NO_MKDOCS_2_WARNING": "1", "GUIDE_SITE_URL": f"http://127.0.0.1:{port}/"}
     built = mkdocs_build(ROOT / "mkdocs.yml", base / "site", env)
     assert built.returncode == 0, built.stderr
-    return base / "site", built.stderr, env
+    return base / "site", built.stderr, env, port

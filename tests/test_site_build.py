@@ -32,7 +32,7 @@ def text_of(html):
 
 
 def test_every_page_is_built(built_site):
-    site, log, _ = built_site
+    site, log, _, _ = built_site
     assert "trained step 0" in log  # the cache was cold
     for name in STEP0_PAGES:
         assert (site / "step-0" / ("" if name == "index" else name) / "index.html").is_file()
@@ -106,7 +106,7 @@ def test_math_is_mathml_and_nothing_is_fetched_from_elsewhere(built_site):
 
 
 def test_a_rebuild_with_nothing_changed_trains_nothing(built_site, tmp_path):
-    _, _, env = built_site
+    _, _, env, _ = built_site
     again = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site", env)
     assert again.returncode == 0, again.stderr
     assert "training step" not in again.stderr and "trained step" not in again.stderr

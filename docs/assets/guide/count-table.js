@@ -24,6 +24,7 @@
     let shown = -1;  // the frame `counts` holds
     let marked = [];
 
+    const caption = element.querySelector("figcaption");
     const now = MGV.make("div", "mgv-now");
     element.querySelector(".mgv-stage").insertBefore(now, table.parentNode);
 
@@ -50,6 +51,7 @@
           td.classList.toggle("zero", c === 0);
         }
       }
+      caption.textContent = "The count table after " + MGV.formatCount(k) + (k === 1 ? " name" : " names");
       marked.forEach(function (node) { node.classList.remove("mgv-hit"); });
       marked = [];
       now.textContent = "";
@@ -62,9 +64,9 @@
         marked.push(tds[cell[0]][cell[1]], rowHeads[cell[0]], colHeads[cell[1]]);
       });
       marked.forEach(function (node) { node.classList.add("mgv-hit"); });
-      now.appendChild(document.createTextNode("Name " + MGV.formatCount(k) + ": “" + step.doc + "” "));
+      now.appendChild(MGV.make("span", "", "Name " + MGV.formatCount(k) + ": “" + step.doc + "”"));
       now.appendChild(MGV.tokenRow(frames.labels, step.tokens));
-      now.appendChild(document.createTextNode("loss before counting it: " + step.loss.toFixed(4)));
+      now.appendChild(MGV.make("span", "", "loss before counting it: " + step.loss.toFixed(4)));
     }
 
     function say(k) {

@@ -17,7 +17,9 @@
     const n = f.losses.length;
     const stage = element.querySelector(".mgv-stage");
     const make = MGV.make;
-    const table = make("table", "mgv-steps");
+    const wrapper = make("div", "mgv-steps");  // the table itself unclassed: Material styles it
+    const table = make("table");
+    wrapper.appendChild(table);
     const head = table.createTHead().insertRow();
     ["pos", "pair", "p (next token)", "loss = −ln p"].forEach(function (text) {
       const th = make("th", "", text);
@@ -42,7 +44,7 @@
     meanRow.insertCell();
     const meanCell = meanRow.insertCell();
     stage.textContent = "";
-    stage.appendChild(table);
+    stage.appendChild(wrapper);
 
     function mean(k) {
       let total = 0;

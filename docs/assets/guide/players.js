@@ -97,7 +97,7 @@
     const controls = make("div", "mgv-controls");
     controls.setAttribute("role", "group");
     controls.setAttribute("aria-label", "Player controls");
-    const reset = button("⏮ Reset", "Back to the start (Home)");
+    const reset = button("Reset", "Back to the start (Home)");
     const back = button("◀ Back", "One step back (Left arrow)");
     const play = button("▶ Play", "Play or pause (Space)");
     const forward = button("Step ▶", "One step forward (Right arrow)");
@@ -151,7 +151,7 @@
       if (frame === options.last) go(0);
       // while playing, the live line would talk over itself: it speaks again on pause
       status.setAttribute("aria-live", "off");
-      play.textContent = "⏸ Pause";
+      play.textContent = "Pause";
       play.setAttribute("aria-pressed", "true");
       timer = setInterval(function () { go(frame + 1); }, 1000 / perSecond);
     }
