@@ -56,7 +56,8 @@ class Entry:
 
 def register(kind):
     def decorate(function):
-        name = function.__name__ if kind != "player" else f"player {function.__name__}"
+        # players are written {{ player NAME }}; their functions end in _player
+        name = f"player {function.__name__.removesuffix('_player')}" if kind == "player" else function.__name__
         doc = inspect.getdoc(function).splitlines()[0]
         NAMES[name] = Entry(name, kind, function, doc)
         return function
@@ -408,7 +409,7 @@ def frames_file(page, uri, data):
 
 
 @player
-def count_table(page, run: int = None):  # noqa: F811: the player shares its name with the table
+def count_table_player(page, run: int = None):
     """The 27×27 count table filling name by name; without JavaScript, the final table."""
     run = page.run(run)
     if "cells" not in run.steps[0]:
@@ -422,14 +423,14 @@ def count_table(page, run: int = None):  # noqa: F811: the player shares its nam
 
 
 @player
-def tokenizer(page, run: int = None):
+def tokenizer_player(page, run: int = None):
     """Type a name, see its tokens; the vocabulary comes from the run."""
     tk = page.run(run).tokenizer
     return render.tokenizer_shell(tk, render.token_row(tk, tk.encode("ava"), arrows=True))
 
 
 @player
-def loss_steps(page, name: str, after: int, run: int = None):
+def loss_steps_player(page, name: str, after: int, run: int = None):
     """Step through the loss of a name, pair by pair, under the model after `after` steps."""
     run = page.run(run)
     scored = run.score(name, after)
@@ -444,7 +445,7 @@ def loss_steps(page, name: str, after: int, run: int = None):
 
 
 @player
-def bigram_rows(page, after: int, run: int = None):
+def bigram_rows_player(page, after: int, run: int = None):
     """Pick a row of the count table; see bigram()'s next-token distribution for it."""
     run = page.run(run)
     table_after = run.snapshot(after)

@@ -116,3 +116,17 @@ def test_a_page_outside_the_steps_must_name_its_run(run0):
     with pytest.raises(DirectiveError, match="belongs to no step: say which run"):
         call(NAMES["num_docs"], outside, {})
     assert call(NAMES["num_docs"], outside, {"run": "0"}) == "32,033"
+
+
+def test_authors_can_list_the_names():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    listed = subprocess.run([sys.executable, "-m", "hooks", "names"], cwd=ROOT, capture_output=True, text=True)
+    assert listed.returncode == 0
+    lines = listed.stdout.splitlines()
+    assert "  {{ loss step=<int> [run=<int>] }}" in lines
+    assert "  {{ player count_table [run=<int>] }}" in lines
+    assert sum(line.startswith("  {{") for line in lines) == len(NAMES)
