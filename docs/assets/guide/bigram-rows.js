@@ -4,11 +4,7 @@
 (function () {
   "use strict";
 
-  MGV.define("bigram-rows", function (element) {
-    MGV.loadFrames(element).then(function (frames) {
-      if (element.isConnected) start(element, frames);
-    }).catch(function (error) { MGV.failed(element, error); });
-  });
+  MGV.defineWithFrames("bigram-rows", start);
 
   function start(element, f) {
     const make = MGV.make;

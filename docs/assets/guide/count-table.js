@@ -4,17 +4,10 @@
 (function () {
   "use strict";
 
-  MGV.define("count-table", function (element) {
-    const table = element.querySelector("table.mgv-counts");
-    let stepper = null;
-    MGV.loadFrames(element).then(function (frames) {
-      if (!element.isConnected) return;
-      stepper = start(element, table, frames);
-    }).catch(function (error) { MGV.failed(element, error); });
-    return function () { if (stepper) stepper.stop(); };
-  });
+  MGV.defineWithFrames("count-table", start);
 
-  function start(element, table, frames) {
+  function start(element, frames) {
+    const table = element.querySelector("table.mgv-counts");
     const size = frames.labels.length;
     const steps = frames.steps;
     const tds = Array.from(table.tBodies[0].rows, function (row) { return Array.from(row.cells).slice(1); });

@@ -4,14 +4,7 @@
 (function () {
   "use strict";
 
-  MGV.define("loss-steps", function (element) {
-    let stepper = null;
-    MGV.loadFrames(element).then(function (frames) {
-      if (!element.isConnected) return;
-      stepper = start(element, frames);
-    }).catch(function (error) { MGV.failed(element, error); });
-    return function () { if (stepper) stepper.stop(); };
-  });
+  MGV.defineWithFrames("loss-steps", start);
 
   function start(element, f) {
     const n = f.losses.length;
