@@ -41,7 +41,6 @@ class GuideBuild:
         self.places = {}
         self.files = None
         self.published = {}
-        self.problems = []
 
     # ---------------------------------------------------------- MkDocs events
 
@@ -67,11 +66,13 @@ class GuideBuild:
         data = PageData(self.runs, place.step if place else None, lambda uri, text: self.publish(uri, text, page))
 
         markdown, errors = expand(markdown, lambda directive: self.render(directive, data))
-        errors += check_snippets(markdown, self.snippet_dirs)
-        for line, message in sorted(errors):
+        bad_snippets = check_snippets(markdown, self.snippet_dirs)
+        for line, message in sorted(errors + bad_snippets):
             self.problem(f"{where}:{line + offset}: {message}")
-        if errors:  # keep pymdownx.snippets from stopping the build on the same mistake
-            markdown = "\n".join(l if not check_snippets(l, self.snippet_dirs) else "" for l in markdown.split("\n"))
+        if bad_snippets:  # keep pymdownx.snippets from stopping the build on the same mistake
+            bad_lines = {line for line, _ in bad_snippets}
+            lines = markdown.split("\n")
+            markdown = "\n".join("" if number in bad_lines else text for number, text in enumerate(lines, start=1))
 
         if place:
             markdown = self.place_page(page, place, markdown, where)
@@ -136,5 +137,4 @@ class GuideBuild:
         return where, len(source.splitlines()) - len(markdown.splitlines())
 
     def problem(self, message):
-        self.problems.append(message)
         log.warning(message)

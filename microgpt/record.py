@@ -16,7 +16,7 @@ The result is what microgpt.record.record_run returns and what the guide's
 build caches as JSON.
 """
 
-from microgpt.observe import Observer, Observers, as_float
+from microgpt.observe import Observer, Observers, StepRecord, as_float
 from microgpt.program import run_program, step_module
 from microgpt.tokenizer import Tokenizer
 
@@ -42,12 +42,12 @@ def score_name(steps, model, tokenizer, name):
     uses it too, on snapshots, so a page can ask about any name without a new run."""
     tokens = tokenizer.encode(name)
     loss, losses, all_probs = steps.forward(model, tokens)
-    targets = tokens[1 : len(losses) + 1]
+    scored = StepRecord(None, name, tokens, all_probs, losses, loss, model)
     return {
         "tokens": tokens,
-        "probs": [plain(probs) for probs in all_probs],
-        "target_probs": [as_float(probs[target]) for probs, target in zip(all_probs, targets)],
-        "losses": plain(losses),
+        "probs": plain(all_probs),
+        "target_probs": scored.target_probs(),
+        "losses": scored.loss_values(),
         "loss": as_float(loss),
     }
 
