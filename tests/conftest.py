@@ -40,6 +40,14 @@ def names_path():
     return path
 
 
+@pytest.fixture(scope="session")
+def step0_record(names_path):
+    """Step 0 recorded with the snapshots mkdocs.yml asks for: what the pages are built from."""
+    from microgpt.record import record_run
+
+    return record_run(0, snapshot_after=[100, 1000])
+
+
 @pytest.fixture
 def data_env(names_path):
     """An environment for subprocesses that points MICROGPT_DATA at the dataset."""

@@ -10,7 +10,6 @@ from urllib.parse import urlparse
 import pytest
 from playwright import sync_api as playwright_api
 
-from microgpt.record import record_run
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -36,11 +35,6 @@ def browser():
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"])
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def run0(names_path):
-    return record_run(0, snapshot_after=[100, 1000], num_samples=0)
 
 
 def open_context(browser, **options):
@@ -86,13 +80,13 @@ def count_player(page, url):
     return player
 
 
-def test_count_table_player_steps_scrubs_and_plays(tab, site_url, run0):
+def test_count_table_player_steps_scrubs_and_plays(tab, site_url, step0_record):
     player = count_player(tab, f"{site_url}/step-0/training/")
     status = player.locator(".mgv-status")
     assert frame(player) == 0 and table_sum(player) == 0 and status.text_content().startswith("Empty table")
 
     player.get_by_role("button", name="Step ▶").click()
-    first = run0["steps"][0]
+    first = step0_record["steps"][0]
     assert status.text_content() == ("Name 1 of 1,000, “yuheng”: added 1 to 7 cells, "
                                      "[26][24], [24][20], [20][7], [7][4], [4][13], [13][6], [6][26].")
     assert player.locator("td.mgv-hit").count() == len(first["cells"]) == 7
@@ -105,12 +99,12 @@ def test_count_table_player_steps_scrubs_and_plays(tab, site_url, run0):
     assert frame(player) == 1
 
     player.locator("input[type=range]").fill("100")
-    assert table_sum(player) == sum(len(s["tokens"]) - 1 for s in run0["steps"][:100])
+    assert table_sum(player) == sum(len(s["tokens"]) - 1 for s in step0_record["steps"][:100])
     assert "Name 100 of 1,000" in status.text_content()
 
     tab.keyboard.press("End")
     cells = player.evaluate("p => Array.from(p.querySelectorAll('tbody td'), td => Number(td.textContent))")
-    assert cells == [c for row in run0["snapshots"]["1000"] for c in row]
+    assert cells == [c for row in step0_record["snapshots"]["1000"] for c in row]
     tab.keyboard.press("Home")
     assert frame(player) == 0 and table_sum(player) == 0
 
@@ -194,13 +188,13 @@ def test_loss_step_through_of_ava(tab, site_url):
     assert player.get_by_role("button", name="▶ Play").is_visible()  # stops by itself at the end
 
 
-def test_bigram_rows_player(tab, site_url, run0):
+def test_bigram_rows_player(tab, site_url, step0_record):
     tab.goto(f"{site_url}/step-0/model/")
     player = tab.locator('[data-player="bigram-rows"]')
     player.locator(".mgv-rowpick").wait_for()
     player.get_by_role("button", name="q", exact=True).click()
     assert player.get_by_role("button", name="q", exact=True).get_attribute("aria-pressed") == "true"
-    row = run0["snapshots"]["1000"][16]
+    row = step0_record["snapshots"]["1000"][16]
     probs = [(c + 1) / (sum(row) + 27) for c in row]
     best = max(range(27), key=lambda j: probs[j])
     assert player.locator(".mgv-status").text_content() == (
@@ -209,13 +203,13 @@ def test_bigram_rows_player(tab, site_url, run0):
     assert player.locator(".mgv-bar").count() == 27
 
 
-def test_without_javascript_the_final_table_shows(browser, site_url, run0):
+def test_without_javascript_the_final_table_shows(browser, site_url, step0_record):
     context = open_context(browser, java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{site_url}/step-0/training/")
     player = page.locator('[data-player="count-table"]')
     cells = player.locator("tbody td").all_text_contents()
-    assert [int(c) for c in cells] == [c for row in run0["snapshots"]["1000"] for c in row]
+    assert [int(c) for c in cells] == [c for row in step0_record["snapshots"]["1000"] for c in row]
     assert player.locator(".mgv-controls").count() == 0
     context.close()
     assert context.problems == []

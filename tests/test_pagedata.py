@@ -8,12 +8,11 @@ import pytest
 from hooks.directives import DirectiveError
 from hooks.pagedata import NAMES, PageData, Run, call
 from microgpt import step0_counting
-from microgpt.record import record_run
 
 
 @pytest.fixture(scope="module")
-def run0(names_path):
-    return Run(record_run(0, snapshot_after=[100, 1000]))
+def run0(step0_record):
+    return Run(step0_record)
 
 
 @pytest.fixture

@@ -5,20 +5,13 @@ import json
 import re
 from html import unescape
 
-import pytest
-
 from microgpt import step0_counting
-from microgpt.record import record_run, score_name
+from microgpt.record import score_name
 from microgpt.tokenizer import Tokenizer
 from tests.conftest import ROOT, mkdocs_build, reference_lines
 
 STEP0_PAGES = ["index", "dataset", "tokenizer", "count-table", "model", "training", "loss", "inference",
                "what-counting-cannot-do"]
-
-
-@pytest.fixture(scope="module")
-def run0(names_path):
-    return record_run(0, snapshot_after=[100, 1000])
 
 
 def page(site, path):
@@ -64,10 +57,10 @@ def test_walkthrough_of_ava_on_0_5(built_site):
     assert "Here there are 1,000 steps and 32,033 names" in text
 
 
-def test_loss_page_numbers_are_microgpts(built_site, run0):
+def test_loss_page_numbers_are_microgpts(built_site, step0_record):
     text = text_of(page(built_site[0], "step-0/loss"))
-    tokenizer = Tokenizer(run0["facts"]["uchars"])
-    scored = score_name(step0_counting, run0["snapshots"]["100"], tokenizer, "ava")
+    tokenizer = Tokenizer(step0_record["facts"]["uchars"])
+    scored = score_name(step0_counting, step0_record["snapshots"]["100"], tokenizer, "ava")
     assert [f"{p:.4f}" for p in scored["target_probs"]] == ["0.1339", "0.0410", "0.1176", "0.1475"]
     rows = ["0 BOS 26 → a 0", "a 0 → v 21", "v 21 → a 0", "a 0 → BOS 26"]
     for row, p, loss_t in zip(rows, scored["target_probs"], scored["losses"]):
@@ -83,16 +76,16 @@ def test_samples_on_0_7_are_the_reference_samples(built_site):
     assert shown == [line.split()[-1] for line in reference_lines(0)[-20:]]
 
 
-def test_count_table_player_frames_and_fallback(built_site, run0):
+def test_count_table_player_frames_and_fallback(built_site, step0_record):
     site = built_site[0]
     frames = json.loads((site / "generated" / "step0" / "count-table.json").read_text())
-    assert [s["doc"] for s in frames["steps"]] == [r["doc"] for r in run0["steps"]]
-    assert [s["cells"] for s in frames["steps"]] == [[list(c) for c in r["cells"]] for r in run0["steps"]]
+    assert [s["doc"] for s in frames["steps"]] == [r["doc"] for r in step0_record["steps"]]
+    assert [s["cells"] for s in frames["steps"]] == [[list(c) for c in r["cells"]] for r in step0_record["steps"]]
     html = page(site, "step-0/training")
     player = re.search(r'<figure class="mgv-player" data-player="count-table".*?</figure>', html).group(0)
     assert 'data-frames="../../generated/step0/count-table.json"' in player
     cells = [int(c) for c in re.findall(r"<td[^>]*>(\d+)</td>", player)]
-    assert cells == [c for row in run0["snapshots"]["1000"] for c in row]  # no JavaScript: the final table
+    assert cells == [c for row in step0_record["snapshots"]["1000"] for c in row]  # no JavaScript: the final table
 
 
 def test_math_is_mathml_and_nothing_is_fetched_from_elsewhere(built_site):
