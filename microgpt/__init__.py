@@ -11,4 +11,8 @@ and then makes up 20 new ones:
     step 5  Adam                 microgpt.step5_adam
 
 Run one with `python -m microgpt run N`. The code uses the standard library only.
+
+microgpt.record and microgpt.replay are not part of the lesson: they watch a
+run from outside (spies on named functions, snapshots of the parameters) and
+replay snapshots through the steps' own functions, for the guide's pages.
 """

@@ -1,7 +1,7 @@
 """Autograd: numbers that remember how they were made.
 
 A Value holds a number (data) and, after backward(), the derivative of the
-final result with respect to it (grad). Every operation records its inputs
+final result with respect to it (grad). Every operation keeps its inputs
 (children) and the local derivative of its output with respect to each input
 (local_grads); backward() walks that graph from the end and applies the chain
 rule. Steps 2 to 5 compute everything with Values.
@@ -12,13 +12,14 @@ import math
 
 # --8<-- [start:value]
 class Value:
-    __slots__ = ("data", "grad", "_children", "_local_grads")  # lighter objects: we make millions
+    # Smaller objects, as a run makes millions of them.
+    __slots__ = ("data", "grad", "_children", "_local_grads")
 
     def __init__(self, data, children=(), local_grads=()):
-        self.data = data                  # the number itself
-        self.grad = 0                     # d(loss)/d(this number), filled in by backward()
-        self._children = children         # the Values this one was computed from
-        self._local_grads = local_grads   # d(this)/d(each child)
+        self.data = data                 # the number itself
+        self.grad = 0                    # d(loss)/d(this), set by backward()
+        self._children = children        # the Values this one was made from
+        self._local_grads = local_grads  # d(this)/d(each child)
 # --8<-- [end:value]
 
     # --8<-- [start:add_mul]
@@ -28,12 +29,14 @@ class Value:
 
     def __mul__(self, other):
         other = other if isinstance(other, Value) else Value(other)
-        return Value(self.data * other.data, (self, other), (other.data, self.data))
+        return Value(self.data * other.data, (self, other),
+                     (other.data, self.data))
     # --8<-- [end:add_mul]
 
     # --8<-- [start:more_ops]
     def __pow__(self, power):  # power is a plain number
-        return Value(self.data**power, (self,), (power * self.data ** (power - 1),))
+        return Value(self.data**power, (self,),
+                     (power * self.data ** (power - 1),))
 
     def log(self):
         return Value(math.log(self.data), (self,), (1 / self.data,))
@@ -61,20 +64,24 @@ class Value:
 
     # --8<-- [start:backward]
     def backward(self):
-        # Order the graph so that every Value comes after everything it was made from.
+        # Order the graph so that every Value comes after its children. A
+        # depth-first walk; a stack of the Values still to visit stands in
+        # for recursion, which is slower and limited in depth.
         topo = []
         visited = set()
-
-        def build_topo(v):
-            if v not in visited:
-                visited.add(v)
-                for child in v._children:
-                    build_topo(child)
+        stack = [(self, False)]
+        while stack:
+            v, children_done = stack.pop()
+            if children_done:       # all of v's children are in topo now
                 topo.append(v)
-
-        build_topo(self)
-        # Walk it from the end: d(self)/d(self) is 1, and each Value passes its
-        # grad to its children, scaled by the local derivative (the chain rule).
+            elif v not in visited:
+                visited.add(v)
+                stack.append((v, True))  # come back to v after its children
+                for child in reversed(v._children):  # first child on top
+                    stack.append((child, False))
+        # Walk it from the end: d(self)/d(self) is 1, and each Value passes
+        # its grad on to its children, times the local derivative (the chain
+        # rule).
         self.grad = 1
         for v in reversed(topo):
             for child, local_grad in zip(v._children, v._local_grads):

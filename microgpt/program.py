@@ -1,17 +1,15 @@
 """The program every step runs: data, model, training, inference.
 
 Each step module (microgpt.step0_counting ... microgpt.step5_adam) supplies
-the parts that change: init_model, training_steps and sample, and optionally
-check_gradient. The order of events here is what makes runs reproducible:
+the parts that change: init_model, train and sample (and step 1 its
+check_gradient). The order of events here is what makes runs reproducible:
 seed, shuffle, initialise, train (no randomness), sample.
 """
 
 import importlib
-import itertools
 import random
 
 from microgpt.data import SEED, load_docs
-from microgpt.observe import Observer
 from microgpt.tokenizer import Tokenizer
 
 STEP_MODULES = {
@@ -27,38 +25,41 @@ NUM_SAMPLES = 20
 
 
 def step_module(number):
+    """The module of step `number` (0 to 5)."""
     if number not in STEP_MODULES:
-        raise ValueError(f"there is no step {number}; the steps are 0 to {max(STEP_MODULES)}")
+        raise ValueError(f"there is no step {number!r}; the steps are 0 to 5")
     return importlib.import_module(STEP_MODULES[number])
 
 
-def count_params(state_dict):
+def num_params(state_dict):
+    """How many numbers the model has: the entries of all its matrices."""
     return sum(len(row) for matrix in state_dict.values() for row in matrix)
 
 
 # --8<-- [start:program]
-def run_program(step, observer=Observer(), num_steps=NUM_STEPS, stop_after=None, num_samples=NUM_SAMPLES):
-    """Run step `step` from start to end, telling the observer what happens."""
-    steps = step_module(step)
-    rng = random.Random(SEED)  # one generator, seeded once: the run is repeatable
+def run_program(step, num_steps=NUM_STEPS, num_samples=NUM_SAMPLES):
+    """Run step `step` from start to end, printing what it does."""
+    steps = step_module(step)  # this step's own parts
+    rng = random.Random(SEED)  # one generator, seeded once: a repeatable run
 
-    docs = load_docs(rng)  # the shuffle is the first draw
+    docs = load_docs(rng)  # the shuffle is the first random draw
     tokenizer = Tokenizer(docs)
-    observer.fact("num_docs", len(docs))
-    observer.fact("uchars", tokenizer.uchars)
-    observer.fact("vocab_size", tokenizer.vocab_size)
+    print(f"num docs: {len(docs)}")
+    print(f"vocab size: {tokenizer.vocab_size}")
 
-    model = steps.init_model(tokenizer, rng)  # random initial weights are the next draws
-    if isinstance(model, dict):
-        observer.fact("num_params", count_params(model))
-    if hasattr(steps, "check_gradient"):
-        observer.fact("gradient_check", steps.check_gradient(model, tokenizer.encode(docs[0])))
+    state_dict = steps.init_model(tokenizer, rng)  # the next draws: weights
+    if step > 0:  # step 0's table holds counts, not parameters
+        print(f"num params: {num_params(state_dict)}")
+    if step == 1:  # a gradient derived by hand is checked before it is used
+        tokens = tokenizer.encode(docs[0])
+        loss_n, loss_a, max_diff = steps.check_gradient(state_dict, tokens)
+        print(f"gradient check | loss_n {loss_n:.6f} | loss_a {loss_a:.6f}"
+              f" | max diff {max_diff:.8f}")
 
-    observer.fact("num_steps", num_steps)
-    training = steps.training_steps(model, docs, tokenizer, num_steps)
-    for record in itertools.islice(training, stop_after):  # stop_after=None: every step
-        observer.step(record)
+    steps.train(state_dict, docs, tokenizer, num_steps)  # no random draws
 
-    for index in range(num_samples):  # sampling draws from the generator, one draw per token
-        observer.sample(index, steps.sample(model, tokenizer, rng))
+    print("\n--- inference (new, hallucinated names) ---")
+    for sample_idx in range(num_samples):  # one draw per token generated
+        name = steps.sample(state_dict, tokenizer, rng)
+        print(f"sample {sample_idx + 1:2d}: {name}")
 # --8<-- [end:program]

@@ -9,14 +9,12 @@ optimizer: counting is the exact answer for a model this simple.
 
 import math
 
-from microgpt.observe import StepRecord
-
 
 # --8<-- [start:count_table]
 def init_model(tokenizer, rng):
-    """The count table: state_dict[i][j] = how often token j followed token i. All zeros."""
+    """The count table: state_dict[i][j] counts token j after token i."""
     vocab_size = tokenizer.vocab_size
-    state_dict = [[0] * vocab_size for _ in range(vocab_size)]
+    state_dict = [[0] * vocab_size for _ in range(vocab_size)]  # all zeros
     return state_dict
 # --8<-- [end:count_table]
 
@@ -25,7 +23,7 @@ def init_model(tokenizer, rng):
 def bigram(state_dict, token_id):
     """The probability of every possible next token, given this one."""
     row = state_dict[token_id]
-    total = sum(row) + len(row)  # add one to every count, so nothing has probability 0
+    total = sum(row) + len(row)  # add one to every count: nothing gets 0
     return [(count + 1) / total for count in row]
 # --8<-- [end:bigram]
 
@@ -34,46 +32,42 @@ def bigram(state_dict, token_id):
 def forward(state_dict, tokens):
     """Quiz the model on one name: how surprised is it by each next token?"""
     n = len(tokens) - 1  # the number of (token, next token) pairs
-    all_probs, losses = [], []
+    losses = []
     for pos_id in range(n):
         token_id, target_id = tokens[pos_id], tokens[pos_id + 1]
         probs = bigram(state_dict, token_id)
-        loss_t = -math.log(probs[target_id])
-        all_probs.append(probs)
+        loss_t = -math.log(probs[target_id])  # small if target_id was likely
         losses.append(loss_t)
-    loss = (1 / n) * sum(losses)
-    return loss, losses, all_probs
+    loss = (1 / n) * sum(losses)  # the mean over the name's pairs
+    return loss
 # --8<-- [end:forward]
 
 
 # --8<-- [start:update]
 def update(state_dict, tokens):
-    """Learn from the name: count each pair of neighbours once. Returns the cells it changed."""
-    cells = []
+    """Learn from the name: count each pair of neighbours once."""
     for pos_id in range(len(tokens) - 1):
         token_id, target_id = tokens[pos_id], tokens[pos_id + 1]
         state_dict[token_id][target_id] += 1
-        cells.append((token_id, target_id))
-    return cells
 # --8<-- [end:update]
 
 
 # --8<-- [start:training]
-def training_steps(state_dict, docs, tokenizer, num_steps):
+def train(state_dict, docs, tokenizer, num_steps):
     for step in range(num_steps):
-        doc = docs[step % len(docs)]  # one name per step, from the start of the list
+        doc = docs[step % len(docs)]  # one name per step, in order
         tokens = tokenizer.encode(doc)
 
-        loss, losses, all_probs = forward(state_dict, tokens)  # first measure...
-        cells = update(state_dict, tokens)                      # ...then learn
+        loss = forward(state_dict, tokens)  # first measure the surprise...
+        update(state_dict, tokens)          # ...then learn from the name
 
-        yield StepRecord(step, doc, tokens, all_probs, losses, loss, state_dict, {"cells": cells})
+        print(f"step {step + 1:4d} / {num_steps:4d} | loss {loss:.4f}")
 # --8<-- [end:training]
 
 
 # --8<-- [start:sample]
 def sample(state_dict, tokenizer, rng, max_len=16):
-    """Make up a name: start at BOS, draw each next token from bigram(), stop at BOS."""
+    """Make up a name: start at BOS, draw each next token, stop at BOS."""
     token_id = tokenizer.BOS
     name = []
     for _ in range(max_len):

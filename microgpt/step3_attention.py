@@ -10,7 +10,8 @@ A separate lm_head turns the final vector into logits.
 """
 
 from microgpt.step1_gradient import linear, n_embd, temperature
-from microgpt.step2_autograd import SGD, matrix, parameters, softmax, train
+from microgpt.step2_autograd import (SGD, matrix, parameters, softmax,
+                                     training_loop)
 
 block_size = 16  # the longest context: BOS plus up to 15 characters
 learning_rate = 0.1
@@ -21,14 +22,14 @@ def init_model(tokenizer, rng):
     vocab_size = tokenizer.vocab_size
     return {
         "wte": matrix(rng, vocab_size, n_embd),      # token embeddings
-        "wpe": matrix(rng, block_size, n_embd),      # position embeddings: one row per position
+        "wpe": matrix(rng, block_size, n_embd),      # one row per position
         "attn_wq": matrix(rng, n_embd, n_embd),      # query
         "attn_wk": matrix(rng, n_embd, n_embd),      # key
         "attn_wv": matrix(rng, n_embd, n_embd),      # value
-        "attn_wo": matrix(rng, n_embd, n_embd),      # output of the attention block
+        "attn_wo": matrix(rng, n_embd, n_embd),      # the attention's output
         "mlp_fc1": matrix(rng, 4 * n_embd, n_embd),
-        "mlp_fc2": matrix(rng, n_embd, 4 * n_embd),  # back to n_embd: the MLP is a block now
-        "lm_head": matrix(rng, vocab_size, n_embd),  # final vector -> one logit per token
+        "mlp_fc2": matrix(rng, n_embd, 4 * n_embd),  # back to n_embd
+        "lm_head": matrix(rng, vocab_size, n_embd),  # vector -> 27 logits
     }
 # --8<-- [end:params]
 
@@ -44,14 +45,14 @@ def rmsnorm(x):
 
 # --8<-- [start:gpt]
 def gpt(state_dict, token_id, pos_id, keys, values):
-    """The logits for the token after token_id, which sits at position pos_id.
+    """The logits for the token after token_id, which sits at pos_id.
 
-    keys and values hold one entry per earlier position of this name (the KV
-    cache); this call appends its own.
+    keys and values hold one entry per earlier position of this name (the
+    KV cache); this call appends its own.
     """
     tok_emb = state_dict["wte"][token_id]
     pos_emb = state_dict["wpe"][pos_id]
-    x = [t + p for t, p in zip(tok_emb, pos_emb)]  # what the token is, plus where it is
+    x = [t + p for t, p in zip(tok_emb, pos_emb)]  # what it is, and where
     x = rmsnorm(x)
 
     # Attention block
@@ -63,12 +64,14 @@ def gpt(state_dict, token_id, pos_id, keys, values):
     keys.append(k)
     values.append(v)
     # --8<-- [start:attention_weights]
-    attn_logits = [sum(q[j] * keys[t][j] for j in range(n_embd)) / n_embd**0.5 for t in range(len(keys))]
-    attn_weights = softmax(attn_logits)  # how much to take from each position; they sum to 1
+    attn_logits = [sum(q[j] * keys[t][j] for j in range(n_embd)) / n_embd**0.5
+                   for t in range(len(keys))]
+    attn_weights = softmax(attn_logits)  # how much to take from each position
     # --8<-- [end:attention_weights]
-    x_attn = [sum(attn_weights[t] * values[t][j] for t in range(len(values))) for j in range(n_embd)]
+    x_attn = [sum(attn_weights[t] * values[t][j] for t in range(len(values)))
+              for j in range(n_embd)]
     x = linear(x_attn, state_dict["attn_wo"])
-    x = [a + b for a, b in zip(x, x_residual)]  # residual: add the block's input back
+    x = [a + b for a, b in zip(x, x_residual)]  # residual: add the input back
 
     # MLP block
     x_residual = x
@@ -85,23 +88,26 @@ def gpt(state_dict, token_id, pos_id, keys, values):
 
 # --8<-- [start:forward]
 def forward(state_dict, tokens):
-    n = min(block_size, len(tokens) - 1)  # names longer than the context are cut short
+    n = min(block_size, len(tokens) - 1)  # longer names are cut short
     keys, values = [], []  # a fresh cache for every name
-    all_probs, losses = [], []
+    losses = []
     for pos_id in range(n):
         token_id, target_id = tokens[pos_id], tokens[pos_id + 1]
-        probs = softmax(gpt(state_dict, token_id, pos_id, keys, values))
+        logits = gpt(state_dict, token_id, pos_id, keys, values)
+        probs = softmax(logits)
         loss_t = -probs[target_id].log()
-        all_probs.append(probs)
         losses.append(loss_t)
     loss = (1 / n) * sum(losses)
-    return loss, losses, all_probs
+    return loss
 # --8<-- [end:forward]
 
 
-def training_steps(state_dict, docs, tokenizer, num_steps):
-    optimizer = SGD(parameters(state_dict), learning_rate)
-    return train(forward, optimizer, state_dict, docs, tokenizer, num_steps)
+# --8<-- [start:training]
+def train(state_dict, docs, tokenizer, num_steps):
+    optimizer = SGD(parameters(state_dict))
+    training_loop(state_dict, docs, tokenizer, num_steps,
+                  forward, optimizer, learning_rate)  # step 2's loop
+# --8<-- [end:training]
 
 
 # --8<-- [start:sample]
@@ -112,7 +118,8 @@ def sample(state_dict, tokenizer, rng):
     for pos_id in range(block_size):
         logits = gpt(state_dict, token_id, pos_id, keys, values)
         probs = softmax([logit / temperature for logit in logits])
-        token_id = rng.choices(range(tokenizer.vocab_size), weights=[p.data for p in probs])[0]
+        weights = [p.data for p in probs]
+        token_id = rng.choices(range(tokenizer.vocab_size), weights=weights)[0]
         if token_id == tokenizer.BOS:
             break
         name.append(token_id)

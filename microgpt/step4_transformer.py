@@ -8,7 +8,8 @@ parameters is unchanged: heads split the same weights, they add none.
 """
 
 from microgpt.step1_gradient import linear, n_embd, temperature
-from microgpt.step2_autograd import SGD, matrix, parameters, softmax, train
+from microgpt.step2_autograd import (SGD, matrix, parameters, softmax,
+                                     training_loop)
 from microgpt.step3_attention import block_size, rmsnorm
 
 n_head = 4                   # attention heads per layer
@@ -56,13 +57,19 @@ def gpt(state_dict, token_id, pos_id, keys, values):
         x_attn = []
         for h in range(n_head):
             hs = h * head_dim  # where this head's slice starts
-            q_h = q[hs : hs + head_dim]
-            k_h = [ki[hs : hs + head_dim] for ki in keys[li]]
-            v_h = [vi[hs : hs + head_dim] for vi in values[li]]
-            attn_logits = [sum(q_h[j] * k_h[t][j] for j in range(head_dim)) / head_dim**0.5 for t in range(len(k_h))]
+            q_h = q[hs:hs + head_dim]
+            k_h = [ki[hs:hs + head_dim] for ki in keys[li]]
+            v_h = [vi[hs:hs + head_dim] for vi in values[li]]
+            attn_logits = [
+                sum(q_h[j] * k_h[t][j] for j in range(head_dim)) / head_dim**0.5
+                for t in range(len(k_h))
+            ]
             attn_weights = softmax(attn_logits)
-            head_out = [sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h))) for j in range(head_dim)]
-            x_attn.extend(head_out)  # join the heads back into one vector of n_embd
+            head_out = [
+                sum(attn_weights[t] * v_h[t][j] for t in range(len(v_h)))
+                for j in range(head_dim)
+            ]
+            x_attn.extend(head_out)  # join the heads into one vector again
         # --8<-- [end:heads]
         x = linear(x_attn, state_dict[f"layer{li}.attn_wo"])
         x = [a + b for a, b in zip(x, x_residual)]
@@ -91,21 +98,24 @@ def empty_cache():
 def forward(state_dict, tokens):
     n = min(block_size, len(tokens) - 1)
     keys, values = empty_cache()
-    all_probs, losses = [], []
+    losses = []
     for pos_id in range(n):
         token_id, target_id = tokens[pos_id], tokens[pos_id + 1]
-        probs = softmax(gpt(state_dict, token_id, pos_id, keys, values))
+        logits = gpt(state_dict, token_id, pos_id, keys, values)
+        probs = softmax(logits)
         loss_t = -probs[target_id].log()
-        all_probs.append(probs)
         losses.append(loss_t)
     loss = (1 / n) * sum(losses)
-    return loss, losses, all_probs
+    return loss
 # --8<-- [end:forward]
 
 
-def training_steps(state_dict, docs, tokenizer, num_steps):
-    optimizer = SGD(parameters(state_dict), learning_rate)
-    return train(forward, optimizer, state_dict, docs, tokenizer, num_steps)
+# --8<-- [start:training]
+def train(state_dict, docs, tokenizer, num_steps):
+    optimizer = SGD(parameters(state_dict))
+    training_loop(state_dict, docs, tokenizer, num_steps,
+                  forward, optimizer, learning_rate)
+# --8<-- [end:training]
 
 
 # --8<-- [start:sample]
@@ -116,7 +126,8 @@ def sample(state_dict, tokenizer, rng):
     for pos_id in range(block_size):
         logits = gpt(state_dict, token_id, pos_id, keys, values)
         probs = softmax([logit / temperature for logit in logits])
-        token_id = rng.choices(range(tokenizer.vocab_size), weights=[p.data for p in probs])[0]
+        weights = [p.data for p in probs]
+        token_id = rng.choices(range(tokenizer.vocab_size), weights=weights)[0]
         if token_id == tokenizer.BOS:
             break
         name.append(token_id)

@@ -8,8 +8,8 @@ Token ids 0..25 are the letters a..z in sorted order. The next id (26) is BOS,
 # --8<-- [start:tokenizer]
 class Tokenizer:
     def __init__(self, docs):
-        self.uchars = sorted(set("".join(docs)))  # every character seen, sorted: a..z
-        self.BOS = len(self.uchars)               # the id after the last character
+        self.uchars = sorted(set("".join(docs)))  # every character: a..z
+        self.BOS = len(self.uchars)               # the id after the last one
         self.vocab_size = len(self.uchars) + 1    # the characters, plus BOS
 
     def encode(self, doc):

@@ -42,10 +42,10 @@ def names_path():
 
 @pytest.fixture(scope="session")
 def step0_record(names_path):
-    """Step 0 recorded with the snapshots mkdocs.yml asks for: what the pages are built from."""
+    """Step 0 recorded with the default snapshots: what the pages are built from."""
     from microgpt.record import record_run
 
-    return record_run(0, snapshot_after=[100, 1000])
+    return record_run(0, snapshots=[0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
 
 
 @pytest.fixture
