@@ -7,6 +7,8 @@ HTML block) and escapes every piece of text it did not write itself.
 import math
 from html import escape
 
+from hooks import svg
+
 
 def labels(tokenizer):
     return [tokenizer.label(token_id) for token_id in range(tokenizer.vocab_size)]
@@ -40,8 +42,9 @@ def sample_list(samples):
 
 
 def heat(count, largest):
-    """0..1, on a square-root scale so that small counts still show."""
-    return 0 if not largest else round((count / largest) ** 0.5, 3)
+    """0..1, on a square-root scale so that small counts still show: the kit's shared
+    scale (hooks/svg.py, MGV.kit.heat in players.js); guide.css picks the colour."""
+    return svg.heat(count, largest, 0, "sqrt")
 
 
 def count_table(tokenizer, table):
@@ -52,7 +55,7 @@ def count_table(tokenizer, table):
     body = []
     for i, row in enumerate(table):
         cells = "".join(
-            f'<td style="--heat:{heat(c, largest)}"{" class=zero" if c == 0 else ""}>{c}</td>' for c in row
+            f'<td style="--heat:{svg.num(heat(c, largest))}"{" class=zero" if c == 0 else ""}>{c}</td>' for c in row
         )
         body.append(f'<tr><th scope="row">{escape(names[i])}</th>{cells}</tr>')
     return (
@@ -98,47 +101,23 @@ def tokenizer_shell(tokenizer, example):
 
 
 def loss_chart(losses, vocab_size, window, run_number, width=640, height=280):
-    """An SVG line chart: each step's loss (thin), its running mean (thick), the baseline."""
-    left, right, top, bottom = 44, 16, 14, 34
+    """A line chart (the kit's, hooks/svg.py): each step's loss (thin), its running mean
+    over `window` steps (thick), and the uniform-guess line ln(vocab_size)."""
     baseline = math.log(vocab_size)  # every token equally likely: the loss of knowing nothing
-    top_value = max(max(losses), baseline) * 1.05
     n = len(losses)
-
-    def x(i):
-        return left + (width - left - right) * i / max(n - 1, 1)
-
-    def y(v):
-        return top + (height - top - bottom) * (1 - v / top_value)
-
-    def polyline(values, css):
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-        return f'<polyline class="{css}" points="{points}"/>'
-
     running, total = [], 0.0
     for i, v in enumerate(losses):
         total += v - (losses[i - window] if i >= window else 0)
         running.append(total / min(i + 1, window))
-
-    parts = [
-        f'<svg class="mgv-chart" viewBox="0 0 {width} {height}" role="img" aria-labelledby="loss-title-{run_number}">',
-        f'<title id="loss-title-{run_number}">Loss at each of the {n:,} training steps of step {run_number},'
-        f" its running mean over {window} steps, and the uniform-guess line at {baseline:.4f}</title>",
-    ]
-    for v in range(0, int(top_value) + 1):
-        parts.append(f'<line class="mgv-grid" x1="{left}" x2="{width - right}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>')
-        parts.append(f'<text class="mgv-axis" x="{left - 8}" y="{y(v) + 4:.1f}" text-anchor="end">{v}</text>')
-    for i in range(0, n + 1, max(n // 4, 1)):
-        step_x = x(min(i, n - 1))
-        parts.append(f'<text class="mgv-axis" x="{step_x:.1f}" y="{height - 12}" text-anchor="middle">{i:,}</text>')
-    parts.append(polyline(losses, "mgv-raw"))
-    parts.append(polyline(running, "mgv-mean"))
-    parts.append(f'<line class="mgv-base" x1="{left}" x2="{width - right}" y1="{y(baseline):.1f}" y2="{y(baseline):.1f}"/>')
-    parts.append(f'<text class="mgv-base-label" x="{width - right}" y="{y(baseline) - 6:.1f}" text-anchor="end">'
-                 f"ln {vocab_size} = {baseline:.4f}: the uniform guess</text>")
-    parts.append("</svg>")
-    legend = (
-        '<p class="mgv-legend"><span class="mgv-key mgv-key--raw"></span> loss of each step '
-        f'<span class="mgv-key mgv-key--mean"></span> mean of the last {window} '
-        '<span class="mgv-key mgv-key--base"></span> uniform guess</p>'
+    return svg.line_chart(
+        [
+            {"name": "loss of each step", "values": losses, "tone": 2, "weight": "thin"},
+            {"name": f"mean of the last {window}", "values": running, "tone": 0, "weight": "thick"},
+        ],
+        uid=f"loss-{run_number}",
+        title=(f"Loss at each of the {n:,} training steps of step {run_number},"
+               f" its running mean over {window} steps, and the uniform-guess line at {baseline:.4f}"),
+        x=range(1, n + 1), x_min=0, y_min=0, x_title="training step", y_title="loss",
+        reference={"value": baseline, "label": f"ln {vocab_size} = {baseline:.4f}: the uniform guess"},
+        width=width, height=height,
     )
-    return f'<figure class="mgv-figure">{"".join(parts)}{legend}</figure>'

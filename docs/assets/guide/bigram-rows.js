@@ -6,7 +6,7 @@
 
   MGV.defineWithFrames("bigram-rows", start);
 
-  function start(element, f) {
+  function start(element, f, life) {
     const make = MGV.make;
     const stage = element.querySelector(".mgv-stage");
     const caption = element.querySelector("figcaption");
@@ -20,7 +20,7 @@
       const b = make("button", "", label);
       b.type = "button";
       b.setAttribute("aria-pressed", "false");
-      b.addEventListener("click", function () { show(i); });
+      life.listen(b, "click", function () { show(i); });
       picker.appendChild(b);
       return b;
     });

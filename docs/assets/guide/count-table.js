@@ -40,7 +40,7 @@
           const c = counts[i][j];
           const td = tds[i][j];
           if (td.textContent !== String(c)) td.textContent = String(c);
-          td.style.setProperty("--heat", largest ? Math.sqrt(c / largest).toFixed(3) : "0");
+          td.style.setProperty("--heat", MGV.kit.num(MGV.kit.heat(c, largest, 0, "sqrt")));  // the shared scale: svg.heat
           td.classList.toggle("zero", c === 0);
         }
       }

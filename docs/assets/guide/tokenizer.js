@@ -3,7 +3,7 @@
 (function () {
   "use strict";
 
-  MGV.define("tokenizer", function (element) {
+  MGV.define("tokenizer", function (element, life) {
     const uchars = element.dataset.uchars.split("");
     const bos = Number(element.dataset.bos);
     const labels = uchars.concat(["BOS"]);
@@ -47,7 +47,7 @@
       status.textContent = ids.length + " tokens: " + ids.join(" ") + " (" + (ids.length - 1) + " pairs of neighbours)";
     }
 
-    input.addEventListener("input", update);
+    life.listen(input, "input", update);
     update();
   });
 })();
