@@ -1,14 +1,20 @@
 """One build of the guide: MkDocs' events, in the order MkDocs sends them.
 
 hooks/guide.py makes a fresh GuideBuild for every build (every rebuild of
-`mkdocs serve` too), so nothing here outlives the build it belongs to.
-Problems an author can fix (an unknown name, a bad argument, a missing
-snippet section, bad math) are logged as warnings that name the page and
-line: `mkdocs serve` keeps going and shows a red mark on the page,
-`mkdocs build --strict` fails.
+`mkdocs serve` too); what outlives a build (the trainer, the probe memo) is
+in the session it is given. Problems an author can fix (an unknown name, a
+bad argument, a missing snippet section, bad math, bad front matter) are
+logged as warnings that name the page and line: `mkdocs serve` keeps going
+and shows a red mark on the page, `mkdocs build --strict` fails. No mistake
+in a page shows a traceback.
+
+Runs: `mkdocs build` trains what is missing and waits for it; `mkdocs serve`
+answers at once, shows a placeholder where a run is still training, and
+rebuilds when the run lands in the cache.
 """
 
 import difflib
+import html
 import logging
 import time
 from pathlib import Path
@@ -18,18 +24,26 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from hooks import structure
-from hooks.directives import DirectiveError, check_snippets, expand
-from hooks.mathml import to_mathml
-from hooks.pagedata import NAMES, PageData, Run, call
+from hooks.directives import DirectiveError, check_snippets, error_mark, expand, leftovers
+from hooks.frontmatter import read_front_matter
+from hooks.mathml import check_math, to_mathml
+from hooks.pagedata import NAMES, PROBLEMS, PageData, Pending, Run, call
 from hooks.runs import RunCache, RunError
+from hooks.training import Trainer
 from microgpt.data import DataError
 
 log = logging.getLogger("mkdocs.hooks.guide")
 
 
 class GuideBuild:
-    def __init__(self, config):
+    def __init__(self, config, session=None):
         self.config = config
+        self.session = session if session is not None else {"command": "build", "trainer": None, "memo": {}}
+        self.serving = self.session["command"] == "serve"
+        self.cache = None
+        self.pending = {}       # step -> Job still training (serve only)
+        self.placeholders = []  # (page, step) where a placeholder was shown
+        self.math_reported = {}  # src_uri -> whether check_math found a problem there
         self.started = time.perf_counter()
         runs = (config.extra.get("microgpt") or {}).get("runs") or {}
         try:
@@ -46,12 +60,48 @@ class GuideBuild:
 
     def on_files(self, files):
         self.files = files
+        for problem in PROBLEMS:
+            self.problem(problem)
         try:
-            cache = RunCache(log=log)
-            self.runs = {step: Run(data) for step, data in cache.load(self.requests).items()}
+            self.cache = RunCache(log=log)
+            entries = self.cache.entries(self.requests)
+            missing = []
+            for step, entry in entries.items():
+                data = self.cache.read(entry)
+                if data is None:
+                    missing.append(entry)
+                else:
+                    self.runs[step] = Run(data, entry.key, self.session["memo"])
+            trainer = self.trainer()
+            if self.serving:
+                trainer.retain({entry.key for entry in entries.values()})
+            if missing:
+                jobs = trainer.submit(missing)
+                if self.serving:  # never wait: pages show a placeholder until the run lands
+                    self.pending = jobs
+                else:
+                    trainer.wait(list(jobs.values()))
+                    for entry in missing:
+                        self.runs[entry.step] = Run(self.cache.read(entry), entry.key, self.session["memo"])
+            if not self.serving:
+                self.cache.prune(entries.values())
         except (RunError, DataError) as err:
             raise PluginError(f"guide: {err}") from None
         return files
+
+    def trainer(self):
+        """The session's trainer, made once: under serve it outlives this build."""
+        trainer = self.session.get("trainer")
+        if trainer is None or trainer.cache.directory != self.cache.directory:
+            trainer = self.session["trainer"] = Trainer(self.cache, log=log)
+        trainer.cache = self.cache
+        trainer.loud = self.serving
+        return trainer
+
+    def watch_runs(self, server):
+        """Under serve: a run landing in the cache rebuilds the site (and reloads the browser)."""
+        self.cache.directory.mkdir(parents=True, exist_ok=True)
+        server.watch(str(self.cache.directory), recursive=False)
 
     def on_nav(self, nav):
         try:
@@ -61,44 +111,93 @@ class GuideBuild:
         return nav
 
     def on_page_markdown(self, markdown, page):
-        where, offset = self.source_position(page, markdown)
+        where = self.source_name(page)
+        offset, marks = 0, []
+        if page.file.abs_src_path:
+            _, body_start, front_errors = read_front_matter(Path(page.file.abs_src_path).read_text(encoding="utf-8"))
+            offset = body_start - 1  # a line of the file = a line of the Markdown body + offset
+            for line, message in front_errors:
+                self.problem(f"{where}:{line}: {message}")
+                marks.append(error_mark(f"front matter, line {line}: {message}"))
         place = self.places.get(page.file.src_uri)
-        data = PageData(self.runs, place.step if place else None, lambda uri, text: self.publish(uri, text, page))
+        data = PageData(self.runs, place.step if place else None, lambda uri, text: self.publish(uri, text, page),
+                        self.pending)
+        waiting = {}
 
-        markdown, errors = expand(markdown, lambda directive: self.render(directive, data))
+        # Snippets and math are checked before expansion, while lines are the author's lines.
         bad_snippets = check_snippets(markdown, self.snippet_dirs)
-        for line, message in sorted(errors + bad_snippets):
-            self.problem(f"{where}:{line + offset}: {message}")
+        math_errors = check_math(markdown)
+        self.math_reported[page.file.src_uri] = bool(math_errors)
         if bad_snippets:  # keep pymdownx.snippets from stopping the build on the same mistake
             bad_lines = {line for line, _ in bad_snippets}
             lines = markdown.split("\n")
             markdown = "\n".join("" if number in bad_lines else text for number, text in enumerate(lines, start=1))
+        markdown, errors = expand(markdown, lambda directive: self.render(directive, data, waiting))
+        for line, message in sorted(errors + bad_snippets + math_errors):
+            self.problem(f"{where}:{line + offset}: {message}")
+        for line, message in leftovers(markdown):  # a value that itself holds braces
+            self.problem(f"{where}: {message} (line {line} of the expanded Markdown)")
 
+        if waiting:
+            markdown = self.waiting_note(waiting) + markdown
+            self.placeholders.append((where, sorted(waiting)))
+        if marks:
+            markdown = "\n\n".join(marks) + "\n\n" + markdown
         if place:
             markdown = self.place_page(page, place, markdown, where)
         return markdown
 
-    def on_page_content(self, html, page):
-        where = self.source_position(page)[0]
-        return to_mathml(html, lambda latex, err: self.problem(f"{where}: cannot read the math {latex!r}: {err}"))
+    def on_page_content(self, page_html, page):
+        where = self.source_name(page)
+        if self.math_reported.get(page.file.src_uri):  # already reported with its line
+            report = lambda latex, err: None  # noqa: E731
+        else:
+            report = lambda latex, err: self.problem(f"{where}: cannot read the math {latex!r}: {err}")  # noqa: E731
+        return to_mathml(page_html, report)
 
     def on_post_build(self):
         seconds = time.perf_counter() - self.started
         published = len(self.published)
-        log.info(f"guide: {len(self.runs)} run(s), {published} generated file(s), built in {seconds:.2f} s")
+        if self.placeholders and not self.serving:
+            for where, steps in self.placeholders:
+                self.problem(f"{where}: still shows a placeholder for step {', '.join(map(str, steps))}")
+        waiting = f", {len(self.pending)} still training" if self.pending else ""
+        log.info(f"guide: {len(self.runs)} run(s){waiting}, {published} generated file(s), built in {seconds:.2f} s")
 
     # ---------------------------------------------------------- the work
 
-    def render(self, directive, data):
+    def render(self, directive, data, waiting):
         entry = NAMES.get(directive.name)
         if entry is None:
             close = difflib.get_close_matches(directive.name, NAMES, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise DirectiveError(f"unknown name {directive.name!r}{hint}; `python -m hooks names` lists them all")
-        if entry.kind != "value" and not directive.alone:
-            raise DirectiveError(f"{directive.name} is a {entry.kind}: put it on a line of its own")
-        output = call(entry, data, directive.args)
-        return f"\n{output.strip()}\n" if entry.kind != "value" else output
+        in_code = getattr(directive, "context", "prose") != "prose"
+        if entry.kind != "value" and (in_code or not directive.alone):
+            raise DirectiveError(f"{directive.name} is a {entry.kind}: put it on a line of its own, outside code")
+        try:
+            output = call(entry, data, directive.args)
+        except Pending as pending:
+            waiting[pending.job.step] = pending.job
+            return self.placeholder(entry, pending.job, in_code)
+        if entry.kind == "value":
+            return output if in_code else html.escape(output)
+        return f"\n{output.strip()}\n"
+
+    def placeholder(self, entry, job, in_code):
+        """What stands where a run is still training (serve only)."""
+        if in_code:
+            return "…"
+        text = f"step {job.step} is still training"
+        if entry.kind == "value":
+            return f'<span class="mgv-pending" title="{html.escape(job.describe())}">({text})</span>'
+        return (f'\n<div class="mgv-pending mgv-pending--block"><p>Here goes the {entry.kind} '
+                f'<code>{html.escape(entry.name)}</code>: {text}.</p></div>\n')
+
+    def waiting_note(self, waiting):
+        steps = "; ".join(job.describe() for job in waiting.values())
+        return (f'<div class="mgv-pending mgv-pending--note" role="status"><p><strong>Training in the background'
+                f'</strong> ({html.escape(steps)}). This page reloads by itself when the run is ready.</p></div>\n\n')
 
     def place_page(self, page, place, markdown, where):
         """Number the page, give it its heading, breadcrumb data and So far box."""
@@ -127,14 +226,9 @@ class GuideBuild:
             raise DirectiveError(f"two different contents for the generated file {uri}")
         return get_relative_url(uri, page.url)
 
-    def source_position(self, page, markdown=None):
-        """("docs/step-0/training.md", lines of front matter before `markdown`)."""
-        docs_dir = Path(self.config.docs_dir)
-        where = f"{docs_dir.name}/{page.file.src_uri}"
-        if markdown is None or not page.file.abs_src_path:
-            return where, 0
-        source = Path(page.file.abs_src_path).read_text(encoding="utf-8")
-        return where, len(source.splitlines()) - len(markdown.splitlines())
+    def source_name(self, page):
+        """docs/step-0/training.md: how messages name a page."""
+        return f"{Path(self.config.docs_dir).name}/{page.file.src_uri}"
 
     def problem(self, message):
         log.warning(message)

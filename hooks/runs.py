@@ -1,130 +1,291 @@
-"""The run cache: each step trained once per change of code, data or settings.
+"""The run cache: each step trained once per change of what it runs.
 
-A run is what microgpt.record.record_run returns: plain data (facts, one
-record per training step, snapshots of the model, samples). It is stored as
-JSON in the cache directory under a key made from
+A run is what `microgpt.record` writes: plain JSON (the printed output,
+facts, one record per training step, snapshots of the parameters, samples).
+Each step has one cache entry, `step{N}-{key}.json`, where the key is made of
 
-- the bytes of every file in microgpt/ (change the code: a new run),
-- the dataset's SHA-256 (fixed by microgpt.data, so part of the code),
-- the run's settings from mkdocs.yml,
-- the Python version (major.minor).
+- the code that step runs: the modules of microgpt/ it imports, followed
+  from the step's own module and from the recorder, compared as syntax
+  trees, so comments, docstrings and blank lines do not count;
+- the dataset's pinned SHA-256;
+- its normalised settings from mkdocs.yml (defaults filled in);
+- the interpreter that trains it (PyPy or CPython, and its version).
 
-Misses are trained in separate processes, several at once when there are
-cores for them; a fresh process also means the code that trains is the code
-on disk now, even under a long-lived `mkdocs serve`.
+Editing a narrating comment trains nothing; editing step 2 trains step 2 and
+the steps that import it. Entries no key points to any more are pruned by
+`mkdocs build` and `python -m hooks train` (not by `mkdocs serve`, so that
+undoing an edit while serving finds its run again).
+
+The cache lives in .cache/runs/ or in $MICROGPT_RUN_CACHE. Writes are atomic
+(a temporary file in its tmp/ folder, then a rename), so a build never reads
+half a run, and two builds at once never corrupt an entry.
 """
 
+import ast
 import hashlib
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIR = ROOT / "microgpt"
 DEFAULT_CACHE_DIR = ROOT / ".cache" / "runs"
 CACHE_ENV = "MICROGPT_RUN_CACHE"
-ALLOWED_SETTINGS = {"num_steps", "snapshot_after", "num_samples"}
+PYTHON_ENV = "MICROGPT_PYTHON"
+STEPS = range(6)
+RECORDER = "microgpt.record"  # the worker's entry point: part of every step's key
+ENTRY = re.compile(r"^step(\d+)-([0-9a-f]{20})\.json$")
+
+DEFAULT_SNAPSHOTS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+DEFAULTS = {"num_steps": 1000, "num_samples": 20}
+SETTINGS = ("num_steps", "num_samples", "snapshots", "watch")
 
 
 class RunError(Exception):
     """A run could not be had: bad settings, or the training itself failed."""
 
 
-def source_digest(source_dir=SOURCE_DIR):
+# ------------------------------------------------------------------ settings
+
+
+def normalise(step, settings):
+    """Settings from mkdocs.yml with the defaults filled in, checked, in one canonical form."""
+    where = f"extra.microgpt.runs.{step} in mkdocs.yml"
+    if step not in STEPS:
+        raise RunError(f"extra.microgpt.runs in mkdocs.yml: there is no step {step}; the steps are 0 to 5")
+    if not isinstance(settings, dict):
+        raise RunError(f"{where}: a mapping of settings (or {{}}), not {settings!r}")
+    unknown = sorted(set(settings) - set(SETTINGS))
+    if unknown:
+        raise RunError(f"{where}: unknown setting {', '.join(unknown)} (known: {', '.join(SETTINGS)})")
+    out = {}
+    for name, default in DEFAULTS.items():
+        value = settings.get(name, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < (1 if name == "num_steps" else 0):
+            raise RunError(f"{where}: {name} must be a whole number{' of at least 1' if name == 'num_steps' else ''}")
+        out[name] = value
+    snapshots = settings.get("snapshots", DEFAULT_SNAPSHOTS)
+    if not isinstance(snapshots, list) or not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0
+                                                  for k in snapshots):
+        raise RunError(f"{where}: snapshots is a list of step counts (0 = before training, 1, 2, ...)")
+    out["snapshots"] = sorted({k for k in snapshots if k <= out["num_steps"]})
+    watch = settings.get("watch", [])
+    if not isinstance(watch, list) or not all(
+            isinstance(w, list) and len(w) == 3 and isinstance(w[0], str)
+            and all(isinstance(i, int) and i >= 0 for i in w[1:]) for w in watch):
+        raise RunError(f"{where}: watch is a list of [matrix, row, column], e.g. [[wte, 0, 0]]")
+    out["watch"] = [list(w) for w in watch]
+    return out
+
+
+# ------------------------------------------------------------------ the code a step runs
+
+
+def module_path(name, source_dir=SOURCE_DIR):
+    """microgpt.step2_autograd -> microgpt/step2_autograd.py (or a package's __init__.py)."""
+    parts = name.split(".")[1:]
+    path = source_dir.joinpath(*parts)
+    return path / "__init__.py" if path.is_dir() else path.with_suffix(".py")
+
+
+def is_step_module(name):
+    return re.match(r"^microgpt\.step\d+_", name) is not None
+
+
+def imported_modules(tree, package="microgpt"):
+    """The microgpt modules a syntax tree imports (absolute or relative)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names if alias.name.split(".")[0] == package)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = f"{package}.{base}".rstrip(".")
+            if base.split(".")[0] != package:
+                continue
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from microgpt import step1_gradient`
+    return found
+
+
+def strip_docstrings(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                    and isinstance(body[0].value.value, str):
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+_parsed = {}  # path -> ((mtime_ns, size), fingerprint, imports)
+
+
+def read_module(path):
+    """(fingerprint of the code without comments and docstrings, the microgpt modules it imports)."""
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    if path in _parsed and _parsed[path][0] == stamp:
+        return _parsed[path][1:]
+    try:
+        tree = ast.parse(path.read_bytes(), filename=str(path))
+    except SyntaxError as err:
+        raise RunError(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{err.lineno}: "
+                       f"cannot train: {err.msg}") from None
+    imports = imported_modules(tree)
+    fingerprint = hashlib.sha256(ast.dump(strip_docstrings(tree), include_attributes=False).encode()).hexdigest()
+    _parsed[path] = (stamp, fingerprint, imports)
+    return fingerprint, imports
+
+
+def step_modules(step, source_dir=SOURCE_DIR):
+    """Every microgpt module a run of `step` executes: followed from the step's module
+    and from the recorder, except that the recorder's side never pulls in other steps."""
+    matches = sorted(source_dir.glob(f"step{step}_*.py"))
+    if len(matches) != 1:
+        raise RunError(f"microgpt/ should have exactly one step{step}_*.py, found {len(matches)}")
+    own = f"microgpt.{matches[0].stem}"
+    seen, todo = {}, [(own, True), (RECORDER, False), ("microgpt", False)]
+    while todo:
+        name, from_step = todo.pop()
+        path = module_path(name, source_dir)
+        if name in seen or not path.is_file():
+            continue  # `from microgpt.x import f` also names microgpt.x.f, which is no module
+        if is_step_module(name) and not from_step and name != own:
+            continue  # the program can run any step; a run of this one runs only its own
+        seen[name] = path
+        todo.extend((child, from_step) for child in read_module(path)[1])
+    return {name: seen[name] for name in sorted(seen)}
+
+
+def code_digest(step, source_dir=SOURCE_DIR):
     digest = hashlib.sha256()
-    for path in sorted(source_dir.rglob("*.py")):
-        digest.update(path.relative_to(source_dir).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for name, path in step_modules(step, source_dir).items():
+        digest.update(f"{name}\0{read_module(path)[0]}\0".encode())
     return digest.hexdigest()
 
 
-def run_key(step, settings, code=None):
-    described = {
-        "step": step,
-        "settings": settings,
-        "code": code or source_digest(),
-        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
-    }
+# ------------------------------------------------------------------ the interpreter
+
+
+def choose_interpreter():
+    """MICROGPT_PYTHON if set, else pypy3 if on PATH, else this Python."""
+    named = os.environ.get(PYTHON_ENV)
+    if named:
+        found = shutil.which(named)
+        if not found:
+            raise RunError(f"{PYTHON_ENV}={named}: no such interpreter; name a python or pypy3 executable, or unset it")
+        return found
+    return shutil.which("pypy3") or sys.executable
+
+
+_described = {}
+
+
+def describe_interpreter(path):
+    """'PyPy 3.9.16' or 'CPython 3.11.7': part of the key, and said in the log."""
+    stat = os.stat(path)
+    stamp = (os.path.realpath(path), stat.st_mtime_ns, stat.st_size)
+    if stamp not in _described:
+        probe = "import platform, sys; print(platform.python_implementation(), '%d.%d.%d' % sys.version_info[:3])"
+        try:
+            done = subprocess.run([path, "-c", probe], capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise RunError(f"cannot start the interpreter {path}: {err}") from None
+        if done.returncode != 0 or not done.stdout.strip():
+            raise RunError(f"the interpreter {path} does not run Python: {done.stderr.strip()[-300:]}")
+        _described[stamp] = done.stdout.strip()
+    return _described[stamp]
+
+
+# ------------------------------------------------------------------ the cache
+
+
+def data_digest():
+    from microgpt.data import DATA_SHA256  # pinned: every run checks the file against it
+
+    return DATA_SHA256
+
+
+def run_key(step, settings, code, interpreter, data=None):
+    described = {"step": step, "settings": settings, "code": code, "interpreter": interpreter,
+                 "data": data or data_digest()}
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:20]
 
 
-def check_settings(step, settings):
-    unknown = set(settings) - ALLOWED_SETTINGS
-    if unknown:
-        raise RunError(
-            f"extra.microgpt.runs.{step} in mkdocs.yml: unknown setting {', '.join(sorted(unknown))}"
-            f" (known: {', '.join(sorted(ALLOWED_SETTINGS))})"
-        )
-    after = settings.get("snapshot_after", [])
-    if not isinstance(after, list) or not all(isinstance(k, int) and k >= 1 for k in after):
-        raise RunError(f"extra.microgpt.runs.{step}.snapshot_after in mkdocs.yml: a list of step counts (1, 2, ...)")
+class Entry:
+    """One run the build wants: which step, with what settings, stored where."""
 
+    def __init__(self, step, settings, key, path):
+        self.step, self.settings, self.key, self.path = step, settings, key, path
 
-def train(step, settings):
-    """In a worker process: train one step and return (its data, seconds)."""
-    from microgpt.record import record_run
-
-    started = time.perf_counter()
-    data = record_run(step, **settings)
-    return data, time.perf_counter() - started
+    def __repr__(self):
+        return f"Entry(step={self.step}, key={self.key})"
 
 
 class RunCache:
-    def __init__(self, directory=None, log=None):
+    def __init__(self, directory=None, log=None, interpreter=None):
         self.directory = Path(directory or os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
+        self.tmp = self.directory / "tmp"
         self.log = log
-        self.code = source_digest()
-        self.trained = []  # the steps this cache had to train (the rest came from disk)
+        self.interpreter = interpreter or choose_interpreter()
+        self.interpreter_name = describe_interpreter(self.interpreter)
 
-    def path(self, step, settings):
-        return self.directory / f"step{step}-{run_key(step, settings, self.code)}.json"
+    def entries(self, requests):
+        """{step: settings} from mkdocs.yml -> {step: Entry}."""
+        entries = {}
+        for step, settings in sorted(requests.items()):
+            settings = normalise(step, settings)
+            key = run_key(step, settings, code_digest(step), self.interpreter_name)
+            entries[step] = Entry(step, settings, key, self.directory / f"step{step}-{key}.json")
+        return entries
 
-    def load(self, requests):
-        """requests: {step: settings}. Returns {step: run data}, training what is missing."""
-        runs, missing = {}, {}
-        for step, settings in requests.items():
-            check_settings(step, settings)
-            path = self.path(step, settings)
-            if path.is_file():
-                runs[step] = json.loads(path.read_text())
-            else:
-                missing[step] = settings
-        for step, (data, seconds) in self.train_all(missing).items():
-            text = self.save(self.path(step, missing[step]), data)
-            self.say(f"trained step {step} in {seconds:.1f} s (cached for the next build)")
-            runs[step] = json.loads(text)  # exactly what a warm build will read
-        self.trained = sorted(missing)
-        return runs
+    def read(self, entry):
+        """The run's data, or None if it is not cached. An unreadable file is a miss: warned and removed."""
+        try:
+            text = entry.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            self.warn(f"cannot read the cached run {entry.path} ({err.strerror}); training step {entry.step} again")
+            return None
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("step") != entry.step or "steps" not in data:
+                raise ValueError("not a run of this step")
+        except ValueError as err:
+            self.warn(f"the cached run {entry.path.name} is unreadable ({err}); training step {entry.step} again")
+            try:
+                entry.path.unlink()
+            except OSError:
+                pass
+            return None
+        return data
 
-    def train_all(self, missing):
-        if not missing:
-            return {}
-        self.say(f"training step{'s' if len(missing) > 1 else ''} {', '.join(map(str, missing))}: "
-                 "the code, data or settings changed since the last cached run")
-        workers = min(len(missing), os.cpu_count() or 1)
-        # spawn, not fork: the worker imports microgpt fresh from disk
-        with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-            futures = {step: pool.submit(train, step, settings) for step, settings in missing.items()}
-            results = {}
-            for step, future in futures.items():
-                try:
-                    results[step] = future.result()
-                except Exception as err:  # the worker's own error, e.g. microgpt.data.DataError
-                    raise RunError(f"training step {step} failed: {err}") from None
-        return results
-
-    def save(self, path, data):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(".partial")
-        text = json.dumps(data, separators=(",", ":"))
-        partial.write_text(text)
-        partial.replace(path)  # atomic: a half-written run is never read
-        return text
+    def prune(self, keep):
+        """Remove the entries no current key points to, and stale temporary files."""
+        wanted = {entry.path.name for entry in keep}
+        removed = []
+        if self.directory.is_dir():
+            for path in self.directory.iterdir():
+                if ENTRY.match(path.name) and path.name not in wanted:
+                    path.unlink(missing_ok=True)
+                    removed.append(path.name)
+        if removed:
+            self.say(f"pruned {len(removed)} cached run(s) no longer used: {', '.join(sorted(removed))}")
+        return removed
 
     def say(self, message):
-        if self.log:
+        if self.log is not None:
             self.log.info(message)
+
+    def warn(self, message):
+        # Not a warning for MkDocs: the entry is trained again and nothing is wrong with the pages,
+        # so `--strict` must not fail on it.
+        if self.log is not None:
+            self.log.info(f"warning: {message}")

@@ -19,7 +19,8 @@ from pathlib import Path
 
 from mkdocs.structure.nav import Section
 from mkdocs.structure.pages import Page
-from mkdocs.utils.meta import get_data
+
+from hooks.frontmatter import read_front_matter
 
 STEP_SECTION = re.compile(r"^Step (\d+)\b")
 
@@ -39,15 +40,15 @@ class Place:
 
 
 def read_defines(path):
-    """The (name, meaning) pairs of a page's `defines:` front matter."""
-    _, meta = get_data(Path(path).read_text(encoding="utf-8"))
+    """The (name, meaning) pairs of a page's `defines:` front matter. Bad items are
+    skipped here: hooks/frontmatter.py reports them with their lines."""
+    meta, _, _ = read_front_matter(Path(path).read_text(encoding="utf-8"))
     items = meta.get("defines", [])
     pairs = []
-    for item in items if isinstance(items, list) else [items]:
-        if not (isinstance(item, dict) and len(item) == 1):
-            raise StructureError(f"{path}: each item of defines: is one `name: what it is` line, not {item!r}")
-        (name, meaning), = item.items()
-        pairs.append((str(name), str(meaning)))
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and len(item) == 1:
+            (name, meaning), = item.items()
+            pairs.append((str(name), str(meaning)))
     return pairs
 
 

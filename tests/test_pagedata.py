@@ -65,7 +65,7 @@ def test_counts_come_from_the_snapshot(page, run0):
     final = run0.snapshot(1000)
     assert use(page, "count", row="a", col="n", after=1000) == f"{final[0][13]:,}"
     assert use(page, "count", row="BOS", col="a", after=1000) == f"{final[26][0]:,}"
-    assert use(page, "total_count", after=1000) == f"{sum(len(r['tokens']) - 1 for r in run0.steps):,}"
+    assert use(page, "total_count", after=1000) == f"{sum(len(r['doc']) + 1 for r in run0.steps):,}"
     expected = step0_counting.bigram(final, 0)[13]
     assert use(page, "bigram_prob", row="a", col="n", after=1000) == f"{expected:.4f}"
 
@@ -101,7 +101,10 @@ def test_the_count_table_player_publishes_every_step(page, run0):
     ("loss", {"steps": "1"}, r"loss takes no argument 'steps' \(its arguments: step, run\)"),
     ("loss", {"step": "1", "run": "3"}, r"run=3: no such run in extra.microgpt.runs \(configured: 0\)"),
     ("count", {"row": "A", "col": "a", "after": "1000"}, "'A' is not a token"),
-    ("probe", {"name": "ava", "after": "50"}, "kept the model after 100, 1000 steps only; add 50 to"),
+    ("probe", {"name": "ava", "after": "30"},
+     r"kept the model after 0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 steps only; add 30 to"
+     r" extra.microgpt.runs.0.snapshots in mkdocs.yml"),
+    ("count", {"row": "a", "col": "a", "after": "1000", "run": "3"}, r"count serves run 0, and this reads run 3"),
     ("tokens", {"name": "Ava"}, "a name is one or more of the characters a..z"),
     ("sample", {"index": "0"}, "the run generated names 1 to 20"),
 ])
@@ -129,3 +132,57 @@ def test_authors_can_list_the_names():
     assert "  {{ loss step=<int> [run=<int>] }}" in lines
     assert "  {{ player count_table [run=<int>] }}" in lines
     assert sum(line.startswith("  {{") for line in lines) == len(NAMES)
+
+
+@pytest.fixture(scope="module")
+def run3(names_path):
+    from microgpt.record import record_run
+
+    return Run(record_run(3, stop_after=3, snapshots=[0, 1, 2, 3]))
+
+
+def test_a_probe_on_step_3_replays_its_snapshot(run3):
+    """The probe that crashed with AttributeError on Values: now a replay of the snapshot,
+    which must give the loss the training printed for the next step."""
+    page = PageData({3: run3}, 0, None)
+    for after in (0, 1, 2):
+        doc = run3.steps[after]["doc"]
+        assert use(page, "probe_loss", name=doc, after=after, run=3) == f"{run3.steps[after]['loss']:.4f}"
+    assert [use(page, "loss", step=k, run=3) for k in (1, 2, 3)] == ["3.3816", "3.4377", "3.2193"]
+    with pytest.raises(DirectiveError, match="count serves run 0, and this reads run 3"):
+        call(NAMES["count"], page, {"row": "a", "col": "a", "after": "0", "run": "3"})
+
+
+def test_a_name_defined_twice_is_reported_not_raised():
+    from hooks.pagedata import PROBLEMS, value
+
+    before = list(PROBLEMS)
+
+    @value(runs=(0,))
+    def num_docs(page):
+        """A second num_docs."""
+        return "nope"
+
+    try:
+        assert PROBLEMS[len(before):] == [
+            "tests/test_pagedata.py: the name 'num_docs' is defined twice (also in hooks/pagedata/common.py);"
+            " rename one of them"]
+        assert NAMES["num_docs"].module == "hooks/pagedata/common.py"  # the first one stays
+    finally:
+        PROBLEMS[:] = before
+
+
+def test_a_name_that_crashes_becomes_a_message(page):
+    from hooks.pagedata import table
+
+    @table(runs=(0,))
+    def broken_for_test(page, run: int = None):
+        """A table with a bug in it."""
+        return 1 / 0
+
+    try:
+        with pytest.raises(DirectiveError, match=r"^broken_for_test failed: ZeroDivisionError: division by zero"
+                                                 r" \(`mkdocs build --verbose` shows the traceback\)$"):
+            call(NAMES["broken_for_test"], page, {})
+    finally:
+        del NAMES["broken_for_test"]

@@ -2,12 +2,10 @@
 checked against what microgpt computes."""
 
 import json
+import math
 import re
 from html import unescape
 
-from microgpt import step0_counting
-from microgpt.record import score_name
-from microgpt.tokenizer import Tokenizer
 from tests.conftest import ROOT, mkdocs_build, reference_lines
 
 STEP0_PAGES = ["index", "dataset", "tokenizer", "count-table", "model", "training", "loss", "inference",
@@ -26,7 +24,7 @@ def text_of(html):
 
 def test_every_page_is_built(built_site):
     site, log, _, _ = built_site
-    assert "trained step 0" in log  # the cache was cold
+    assert sorted(re.findall(r"trained step (\d) in", log)) == ["0", "1", "2", "3", "4", "5"]  # a cold cache
     for name in STEP0_PAGES:
         assert (site / "step-0" / ("" if name == "index" else name) / "index.html").is_file()
     assert not (ROOT / "docs" / "generated").exists()  # generated files stay out of docs/
@@ -57,14 +55,20 @@ def test_walkthrough_of_ava_on_0_5(built_site):
     assert "Here there are 1,000 steps and 32,033 names" in text
 
 
+def by_hand(table, pairs):
+    """The add-one probabilities of pairs, recomputed from a count table without microgpt."""
+    return [(table[i][j] + 1) / (sum(table[i]) + 27) for i, j in pairs]
+
+
 def test_loss_page_numbers_are_microgpts(built_site, step0_record):
     text = text_of(page(built_site[0], "step-0/loss"))
-    tokenizer = Tokenizer(step0_record["facts"]["uchars"])
-    scored = score_name(step0_counting, step0_record["snapshots"]["100"], tokenizer, "ava")
-    assert [f"{p:.4f}" for p in scored["target_probs"]] == ["0.1339", "0.0410", "0.1176", "0.1475"]
+    ava = [(26, 0), (0, 21), (21, 0), (0, 26)]
+    probs = by_hand(step0_record["snapshots"]["100"], ava)
+    assert [f"{p:.4f}" for p in probs] == ["0.1339", "0.0410", "0.1176", "0.1475"]
     rows = ["0 BOS 26 → a 0", "a 0 → v 21", "v 21 → a 0", "a 0 → BOS 26"]
-    for row, p, loss_t in zip(rows, scored["target_probs"], scored["losses"]):
-        assert f"{row} {p:.4f} {loss_t:.4f}" in text
+    for row, p in zip(rows, probs):
+        assert f"{row} {p:.4f} {-math.log(p):.4f}" in text
+    assert f"mean: the loss of the name {sum(-math.log(p) for p in probs) / 4:.4f}" in text
     assert "mean: the loss of the name 2.3148" in text
     first_line = next(line for line in reference_lines(0) if line.startswith("step    1 /"))
     assert first_line.endswith("loss 3.2958") and "The very first loss is 3.2958" in text
@@ -79,13 +83,27 @@ def test_samples_on_0_7_are_the_reference_samples(built_site):
 def test_count_table_player_frames_and_fallback(built_site, step0_record):
     site = built_site[0]
     frames = json.loads((site / "generated" / "step0" / "count-table.json").read_text())
-    assert [s["doc"] for s in frames["steps"]] == [r["doc"] for r in step0_record["steps"]]
-    assert [s["cells"] for s in frames["steps"]] == [[list(c) for c in r["cells"]] for r in step0_record["steps"]]
+    docs = [r["doc"] for r in step0_record["steps"]]
+    assert [s["doc"] for s in frames["steps"]] == docs
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for frame, name in zip(frames["steps"], docs):
+        ids = [26] + [letters.index(ch) for ch in name] + [26]
+        assert frame["cells"] == [[a, b] for a, b in zip(ids, ids[1:])]
     html = page(site, "step-0/training")
     player = re.search(r'<figure class="mgv-player" data-player="count-table".*?</figure>', html).group(0)
     assert 'data-frames="../../generated/step0/count-table.json"' in player
     cells = [int(c) for c in re.findall(r"<td[^>]*>(\d+)</td>", player)]
     assert cells == [c for row in step0_record["snapshots"]["1000"] for c in row]  # no JavaScript: the final table
+
+
+def test_no_directive_text_reaches_any_page(built_site):
+    site = built_site[0]
+    pages = list(site.rglob("*.html"))
+    assert len(pages) >= 10
+    for html_file in pages:
+        html = re.sub(r"<script\b.*?</script>", "", html_file.read_text(), flags=re.DOTALL)  # Material's own JS
+        assert "{{" not in html and "}}" not in html, html_file
+        assert "mgv-error" not in html and "mgv-pending" not in html, html_file
 
 
 def test_math_is_mathml_and_nothing_is_fetched_from_elsewhere(built_site):

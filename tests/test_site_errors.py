@@ -25,6 +25,27 @@ A bad argument: {{ loss step=one }}.
 ```
 
 {{ player count_table }} inline is not allowed.
+
+A wrapped value, {{ loss
+step=1 }}, is fine, and so is one in code: `{{ uchars }}`.
+
+Never closed: {{ loss step=2
+
+A name on a run it does not serve: {{ count row=a col=a after=0 run=1 }}.
+
+Bad math: $\\frac{1}{$ here.
+
+The syntax itself, shown: `{{! loss step=1 }}` and {{! num_docs }}.
+"""
+
+BAD_FRONT = """\
+---
+title: "Unclosed
+defines:
+  - thing: something
+---
+
+Body.
 """
 
 
@@ -36,6 +57,7 @@ def small_guide(tmp_path, data_env):
     (docs / "index.md").write_text("# Home\n")
     (docs / "step-0" / "index.md").write_text("---\ntitle: Counting\n---\n\nThe landing.\n")
     (docs / "step-0" / "mistakes.md").write_text(BAD_PAGE)
+    (docs / "step-0" / "front.md").write_text(BAD_FRONT)
     config = tmp_path / "mkdocs.yml"
     config.write_text(textwrap.dedent(f"""\
         site_name: test
@@ -43,13 +65,14 @@ def small_guide(tmp_path, data_env):
         theme: {{name: material, custom_dir: {ROOT / "overrides"}}}
         nav:
           - index.md
-          - "Step 0: Counting": [step-0/index.md, step-0/mistakes.md]
+          - "Step 0: Counting": [step-0/index.md, step-0/mistakes.md, step-0/front.md]
         hooks: [{ROOT / "hooks" / "guide.py"}]
         markdown_extensions:
           - pymdownx.superfences
           - pymdownx.snippets: {{base_path: [.], check_paths: true}}
+          - pymdownx.arithmatex: {{generic: true}}
         extra:
-          microgpt: {{runs: {{0: {{snapshot_after: [1000]}}}}}}
+          microgpt: {{runs: {{0: {{num_steps: 20, num_samples: 2}}}}}}
         """))
     env = {**data_env, "MICROGPT_RUN_CACHE": str(tmp_path / "cache"), "NO_MKDOCS_2_WARNING": "1"}
     return config, tmp_path / "site", env
@@ -60,14 +83,23 @@ def test_strict_build_fails_naming_page_and_line(small_guide):
     assert built.returncode == 1
     warnings = [line.split("-  ", 1)[1] for line in built.stderr.splitlines() if line.startswith("WARNING")]
     assert warnings == [
+        "docs/step-0/front.md:2: front matter cannot be read: the quote opened here is never closed: close it on"
+        " the same line. MkDocs ignores the whole block when it cannot read it, so the page loses its title and"
+        " defines",
+        "docs/step-0/front.md:1: a page in Step 0: Counting needs `title:` in its front matter",
         "docs/step-0/mistakes.md:9: unknown name 'lose' (did you mean 'loss'?); `python -m hooks names` lists them all",
         "docs/step-0/mistakes.md:11: loss: step='one' is not a int",
         "docs/step-0/mistakes.md:14: snippet 'microgpt/step0_counting.py:no_such_section':"
         " microgpt/step0_counting.py has no section 'no_such_section'"
         " (its sections: bigram, count_table, forward, sample, training, update)",
-        "docs/step-0/mistakes.md:17: player count_table is a player: put it on a line of its own",
+        "docs/step-0/mistakes.md:17: player count_table is a player: put it on a line of its own, outside code",
+        "docs/step-0/mistakes.md:22: '{{' is never closed: add '}}' after '{{ loss step=2' before the end of the"
+        " paragraph (a directive may wrap over lines, not over a blank line or a code fence)",
+        "docs/step-0/mistakes.md:24: count serves run 0, and this reads run 1",
+        "docs/step-0/mistakes.md:26: cannot read the math '\\frac{1}{': a '{' is never closed: add its '}'"
+        " (write \\{ for a brace)",
     ]
-    assert "Aborted with 4 warnings in strict mode!" in built.stdout + built.stderr
+    assert "Aborted with 9 warnings in strict mode!" in built.stdout + built.stderr
 
 
 def test_without_strict_the_page_shows_the_errors(small_guide):
@@ -76,4 +108,8 @@ def test_without_strict_the_page_shows_the_errors(small_guide):
     assert built.returncode == 0, built.stderr
     html = (site / "step-0" / "mistakes" / "index.html").read_text()
     assert "The 32,033 names are fine." in html
-    assert html.count('class="mgv-error"') == 3
+    assert "A wrapped value, 3.2958, is fine, and so is one in code: <code>abcdefghijklmnopqrstuvwxyz</code>." in html
+    assert "<code>&#123;&#123; loss step=1 &#125;&#125;</code> and &#123;&#123; num&#95;docs &#125;&#125;." in html
+    assert html.count('class="mgv-error"') == 6  # lose, one, the inline player, never closed, run 1, the math
+    front = (site / "step-0" / "front" / "index.html").read_text()
+    assert front.count('class="mgv-error"') == 1 and "front matter, line 2" in front

@@ -1,6 +1,8 @@
 /* The loss step-through (Step 0.6): one name, pair by pair. Frame k shows
  * the first k pairs' probabilities and losses and their running mean.
- * Frames: {name, after, labels, tokens, target_probs, losses, loss}. */
+ * Frames: {name, after, labels, tokens, target_probs, losses, means}, each
+ * number already rounded by the build to the 4 decimals shown (means[k-1]:
+ * the mean of the first k losses; the last is the name's loss). */
 (function () {
   "use strict";
 
@@ -40,9 +42,7 @@
     stage.appendChild(wrapper);
 
     function mean(k) {
-      let total = 0;
-      for (let i = 0; i < k; i++) total += f.losses[i];
-      return total / k;
+      return f.means[k - 1];
     }
 
     function show(k) {
@@ -54,7 +54,7 @@
         row.classList.toggle("mgv-row--later", !done);
       });
       meanRow.cells[1].textContent = k === n ? "mean: the loss of “" + f.name + "”" : "mean so far";
-      meanCell.textContent = k ? (k === n ? f.loss : mean(k)).toFixed(4) : "?";
+      meanCell.textContent = k ? mean(k).toFixed(4) : "?";
     }
 
     function say(k) {
@@ -63,7 +63,7 @@
       const from = f.labels[f.tokens[pos]], to = f.labels[f.tokens[pos + 1]];
       const text = "Pair " + k + " of " + n + ": after " + from + ", the model gives " + to + " probability " +
         f.target_probs[pos].toFixed(4) + ", a loss of " + f.losses[pos].toFixed(4) + ". ";
-      return text + (k === n ? "The name's loss, the mean of all " + n + ": " + f.loss.toFixed(4) + "."
+      return text + (k === n ? "The name's loss, the mean of all " + n + ": " + mean(n).toFixed(4) + "."
                               : "Mean so far: " + mean(k).toFixed(4) + ".");
     }
 
