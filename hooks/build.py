@@ -144,7 +144,7 @@ class GuideBuild:
         if marks:
             markdown = "\n\n".join(marks) + "\n\n" + markdown
         if place:
-            markdown = self.place_page(page, place, markdown, where)
+            markdown = self.place_page(page, place, markdown, where, data, waiting)
         return markdown
 
     def on_page_content(self, page_html, page):
@@ -199,8 +199,9 @@ class GuideBuild:
         return (f'<div class="mgv-pending mgv-pending--note" role="status"><p><strong>Training in the background'
                 f'</strong> ({html.escape(steps)}). This page reloads by itself when the run is ready.</p></div>\n\n')
 
-    def place_page(self, page, place, markdown, where):
-        """Number the page, give it its heading, breadcrumb data and So far box."""
+    def place_page(self, page, place, markdown, where, data, waiting):
+        """Number the page, give it its heading, breadcrumb data and So far box (whose
+        meanings may hold value directives, e.g. `BOS: token {{ bos }}`)."""
         title = page.meta.get("title")
         if not title:
             self.problem(f"{where}:1: a page in {place.section} needs `title:` in its front matter")
@@ -215,7 +216,10 @@ class GuideBuild:
             "landing": place.landing.url if place.landing else None,
             "number": place.number,
         }
-        return f"# {title}\n\n{structure.so_far_box(place)}\n\n{markdown}"
+        box, errors = expand(structure.so_far_box(place), lambda directive: self.render(directive, data, waiting))
+        for _, message in errors:
+            self.problem(f"{where}: in the So far box (from the defines: of an earlier page): {message}")
+        return f"# {title}\n\n{box}\n\n{markdown}"
 
     def publish(self, uri, text, page):
         """A generated file (player frames): served with the site, never written into docs/."""

@@ -78,9 +78,12 @@ def _read(source):
             errors += _check_title(meta.get("title"), line)
         elif key == "defines":
             errors += _check_defines(value_node, first, line)
+    # Directives are expanded in the meanings of `defines:` (the So far box shows them), nowhere else.
+    outside_defines = [pair for pair in node.value if pair[0].value != "defines"]
     errors += [(line, f"front matter: {text!r} holds '{{{{' or '}}}}', which is never expanded here:"
-                      " write the text itself (directives work only in the page body)")
-               for line, text in _scalars(node, first) if "{{" in text or "}}" in text]
+                      " write the text itself (directives work in the page body and in defines: meanings)")
+               for key, value in outside_defines for line, text in _scalars(value, first)
+               if "{{" in text or "}}" in text]
     return meta, body_start, sorted(set(errors))
 
 

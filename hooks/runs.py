@@ -276,6 +276,11 @@ class RunCache:
                 if ENTRY.match(path.name) and path.name not in wanted:
                     path.unlink(missing_ok=True)
                     removed.append(path.name)
+        if self.tmp.is_dir():  # locks and partial files of entries no longer wanted
+            stems = {entry.path.stem for entry in keep}
+            for path in self.tmp.iterdir():
+                if path.name.split(".")[0] not in stems:
+                    path.unlink(missing_ok=True)
         if removed:
             self.say(f"pruned {len(removed)} cached run(s) no longer used: {', '.join(sorted(removed))}")
         return removed

@@ -199,6 +199,24 @@ def _finite(values):
 
 # ---------------------------------------------------------------- line chart
 
+def plot_area(xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits):
+    """The frame of a line chart or a scatter: tick labels, margins (the left one wide
+    enough for the longest y label), plot size, and the data-to-pixel maps px and py."""
+    ylabels = [(v, fmt(v, digits)) for v in ticks(ylo, yhi, ystep)]
+    xlabels = [(v, fmt(v, digits)) for v in ticks(xlo, xhi, xstep)]
+    left = max(40, 14 + CHAR * max((len(t) for _, t in ylabels), default=1))
+    right, top, bottom = 32, 40, 52
+    pw, ph = width - left - right, height - top - bottom
+
+    def px(v):
+        return left + (v - xlo) / (xhi - xlo) * pw
+
+    def py(v):
+        return top + (1 - (v - ylo) / (yhi - ylo)) * ph
+
+    return ylabels, xlabels, left, right, top, bottom, pw, ph, px, py
+
+
 def line_chart(series, *, uid, title, x_title, y_title, x=None, x_min=None, x_max=None, y_min=None, y_max=None,
                reference=None, width=640, height=300, digits=4, desc=None, caption=None):
     """A line chart of named series sharing one x axis.
@@ -229,17 +247,8 @@ def line_chart(series, *, uid, title, x_title, y_title, x=None, x_min=None, x_ma
     if y_max is not None:
         yhi = float(y_max)
     xstep = nice_step(xhi - xlo)
-    ylabels = [(v, fmt(v, digits)) for v in ticks(ylo, yhi, ystep)]
-    xlabels = [(v, fmt(v, digits)) for v in ticks(xlo, xhi, xstep)]
-    left = max(40, 14 + CHAR * max((len(t) for _, t in ylabels), default=1))
-    right, top, bottom = 32, 40, 52
-    pw, ph = width - left - right, height - top - bottom
-
-    def px(v):
-        return left + (v - xlo) / (xhi - xlo) * pw
-
-    def py(v):
-        return top + (1 - (v - ylo) / (yhi - ylo)) * ph
+    ylabels, xlabels, left, right, top, bottom, pw, ph, px, py = plot_area(
+        xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits)
 
     out = [
         f'<figure class="mgv-figure mgv-kit mgv-kit--line" data-player="line-chart">',
@@ -516,17 +525,8 @@ def scatter(points, *, uid, title, x_title, y_title, diagonal=False, highlight=N
     else:
         xlo, xhi, xstep = nice_domain(min(xs_), max(xs_))
         ylo, yhi, ystep = nice_domain(min(ys_), max(ys_))
-    ylabels = [(v, fmt(v, digits)) for v in ticks(ylo, yhi, ystep)]
-    xlabels = [(v, fmt(v, digits)) for v in ticks(xlo, xhi, xstep)]
-    left = max(40, 14 + CHAR * max((len(t) for _, t in ylabels), default=1))
-    right, top, bottom = 32, 40, 52
-    pw, ph = width - left - right, height - top - bottom
-
-    def px(v):
-        return left + (v - xlo) / (xhi - xlo) * pw
-
-    def py(v):
-        return top + (1 - (v - ylo) / (yhi - ylo)) * ph
+    ylabels, xlabels, left, right, top, bottom, pw, ph, px, py = plot_area(
+        xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits)
 
     text = desc if desc is not None else _scatter_desc(pts, highlight, x_title, y_title, digits)
     out = [

@@ -60,6 +60,29 @@ def mkdocs_build(config_file, site_dir, env, strict=True):
     return subprocess.run(command + (["--strict"] if strict else []), cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+def small_guide_config(base, pages, runs, extra=""):
+    """A guide of one step ("Step 0: Counting": a landing page and `pages`, {file name:
+    Markdown}) built with the real hooks; `runs` is extra.microgpt.runs in YAML flow
+    style, `extra` more top-level YAML. Returns the mkdocs.yml path."""
+    docs = base / "docs"
+    (docs / "step-0").mkdir(parents=True)
+    (docs / "index.md").write_text("# Home\n")
+    (docs / "step-0" / "index.md").write_text("---\ntitle: Counting\n---\n\nThe landing.\n")
+    for name, text in pages.items():
+        (docs / "step-0" / name).write_text(text)
+    nav = ", ".join(["step-0/index.md"] + [f"step-0/{name}" for name in pages])
+    config = base / "mkdocs.yml"
+    config.write_text(
+        f"site_name: test\ndocs_dir: {docs}\n{extra}"
+        f"theme: {{name: material, custom_dir: {ROOT / 'overrides'}}}\n"
+        f"nav:\n  - index.md\n  - \"Step 0: Counting\": [{nav}]\n"
+        f"hooks: [{ROOT / 'hooks' / 'guide.py'}]\n"
+        "markdown_extensions:\n  - pymdownx.superfences\n"
+        "  - pymdownx.snippets: {base_path: [.], check_paths: true}\n  - pymdownx.arithmatex: {generic: true}\n"
+        f"extra:\n  microgpt: {{runs: {runs}}}\n")
+    return config
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -106,8 +106,10 @@ def test_a_key_given_twice_and_braces_in_front_matter():
     assert read_front_matter(text)[2] == [
         (3, "front matter: 'title' is given twice (also on line 2): keep one, YAML would silently use the last"),
         (3, "front matter: '{{ num_docs }} names' holds '{{' or '}}', which is never expanded here:"
-            " write the text itself (directives work only in the page body)"),
+            " write the text itself (directives work in the page body and in defines: meanings)"),
     ]
+    allowed = "---\ntitle: One\ndefines:\n  - BOS: token {{ bos }}, at both ends\n---\n"
+    assert read_front_matter(allowed)[2] == []  # the So far box expands it
 
 
 def test_front_matter_that_is_not_a_mapping():

@@ -189,8 +189,14 @@ def test_prune_removes_what_no_key_points_to(tmp_path, fake_python):
     stale.write_text("{}")
     other = cache.directory / "notes.txt"
     other.write_text("kept")
+    cache.tmp.mkdir()
+    kept_lock = cache.tmp / f"{entries[0].path.stem}.lock"
+    stale_lock = cache.tmp / "step0-0123456789abcdef0123.lock"
+    for lock in (kept_lock, stale_lock):
+        lock.write_text("")
     assert cache.prune(entries.values()) == [stale.name]
     assert entries[0].path.exists() and other.exists() and not stale.exists()
+    assert kept_lock.exists() and not stale_lock.exists()
 
 
 def hooks_train(tmp_path, *steps):

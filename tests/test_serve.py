@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.conftest import ROOT, free_port, small_guide_config
 
 SLOW = textwrap.dedent('''\
     #!{python}
@@ -40,25 +40,10 @@ The first loss was {{ loss step=1 }}.
 
 @pytest.fixture
 def slow_guide(tmp_path, data_env):
-    docs = tmp_path / "docs"
-    (docs / "step-0").mkdir(parents=True)
-    (docs / "index.md").write_text("# Home\n")
-    (docs / "step-0" / "index.md").write_text("---\ntitle: Counting\n---\n\nThe landing.\n")
-    (docs / "step-0" / "page.md").write_text(PAGE)
     port = free_port()
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(textwrap.dedent(f"""\
-        site_name: test
-        docs_dir: {docs}
-        dev_addr: 127.0.0.1:{port}
-        theme: {{name: material, custom_dir: {ROOT / "overrides"}}}
-        nav:
-          - index.md
-          - "Step 0: Counting": [step-0/index.md, step-0/page.md]
-        hooks: [{ROOT / "hooks" / "guide.py"}]
-        extra:
-          microgpt: {{runs: {{0: {{num_steps: 20, num_samples: 2}}, 1: {{num_steps: 5, num_samples: 1}}}}}}
-        """))
+    config = small_guide_config(tmp_path, {"page.md": PAGE},
+                                "{0: {num_steps: 20, num_samples: 2}, 1: {num_steps: 5, num_samples: 1}}",
+                                extra=f"dev_addr: 127.0.0.1:{port}\n")
     slow = tmp_path / "slowpython"
     slow.write_text(SLOW.format(python=sys.executable))
     slow.chmod(0o755)

@@ -1,11 +1,12 @@
 """An author's mistakes fail `mkdocs build --strict` and say where they are;
 without --strict (as under `mkdocs serve`) the page still builds, with a mark."""
 
-import textwrap
+import subprocess
+import sys
 
 import pytest
 
-from tests.conftest import ROOT, mkdocs_build
+from tests.conftest import mkdocs_build, small_guide_config
 
 BAD_PAGE = """\
 ---
@@ -52,28 +53,8 @@ Body.
 @pytest.fixture
 def small_guide(tmp_path, data_env):
     """A guide of one step with one page of mistakes, built with the real hooks."""
-    docs = tmp_path / "docs"
-    (docs / "step-0").mkdir(parents=True)
-    (docs / "index.md").write_text("# Home\n")
-    (docs / "step-0" / "index.md").write_text("---\ntitle: Counting\n---\n\nThe landing.\n")
-    (docs / "step-0" / "mistakes.md").write_text(BAD_PAGE)
-    (docs / "step-0" / "front.md").write_text(BAD_FRONT)
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(textwrap.dedent(f"""\
-        site_name: test
-        docs_dir: {docs}
-        theme: {{name: material, custom_dir: {ROOT / "overrides"}}}
-        nav:
-          - index.md
-          - "Step 0: Counting": [step-0/index.md, step-0/mistakes.md, step-0/front.md]
-        hooks: [{ROOT / "hooks" / "guide.py"}]
-        markdown_extensions:
-          - pymdownx.superfences
-          - pymdownx.snippets: {{base_path: [.], check_paths: true}}
-          - pymdownx.arithmatex: {{generic: true}}
-        extra:
-          microgpt: {{runs: {{0: {{num_steps: 20, num_samples: 2}}}}}}
-        """))
+    config = small_guide_config(tmp_path, {"mistakes.md": BAD_PAGE, "front.md": BAD_FRONT},
+                                "{0: {num_steps: 20, num_samples: 2}}")
     env = {**data_env, "MICROGPT_RUN_CACHE": str(tmp_path / "cache"), "NO_MKDOCS_2_WARNING": "1"}
     return config, tmp_path / "site", env
 
@@ -113,3 +94,19 @@ def test_without_strict_the_page_shows_the_errors(small_guide):
     assert html.count('class="mgv-error"') == 6  # lose, one, the inline player, never closed, run 1, the math
     front = (site / "step-0" / "front" / "index.html").read_text()
     assert front.count('class="mgv-error"') == 1 and "front matter, line 2" in front
+
+
+def test_the_hooks_use_this_projects_code_whatever_else_is_importable(small_guide, tmp_path):
+    """Another `hooks` and `microgpt` first on the path (an unrelated package, an old
+    checkout): the build still imports this project's own."""
+    config, site, env = small_guide
+    impostors = tmp_path / "impostors"
+    for package in ("hooks", "microgpt"):
+        (impostors / package).mkdir(parents=True)
+        (impostors / package / "__init__.py").write_text(f"raise ImportError('the wrong {package}')\n")
+    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(site)]
+    built = subprocess.run(command, cwd=tmp_path, env={**env, "PYTHONPATH": str(impostors)},  # not from ROOT
+                           capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert "the wrong" not in built.stderr
+    assert "The 32,033 names are fine." in (site / "step-0" / "mistakes" / "index.html").read_text()
