@@ -177,14 +177,16 @@ class Run:
         return self.tokenizer.encode(name)
 
     def probe(self, what, after, *args):
-        """replay.WHAT(step, snapshot, *args), memoised: a forward pass (or more) on a kept snapshot."""
+        """replay.WHAT(step, snapshot, *args), memoised: a forward pass (or more) on a kept
+        snapshot. (gradient_check_at is step 1's own, and takes no step.)"""
         from microgpt import replay
 
         snapshot = self.snapshot(after)
         memo_key = (self.key, what, after, args)
         if memo_key not in self.memo:
+            head = () if what == "gradient_check_at" else (self.number,)
             try:
-                self.memo[memo_key] = getattr(replay, what)(self.number, snapshot, *args)
+                self.memo[memo_key] = getattr(replay, what)(*head, snapshot, *args)
             except replay.ProbeError as err:
                 raise DirectiveError(str(err)) from None
         return self.memo[memo_key]
