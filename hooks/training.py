@@ -233,8 +233,8 @@ class Trainer:
                 pass
             elif code == 0:
                 try:
-                    os.replace(job.out, job.entry.path)  # atomic: the entry appears whole or not at all
-                except OSError as err:
+                    self.cache.store(job.out, job.entry)
+                except (OSError, ValueError) as err:
                     job.error = f"training step {job.step}: cannot save the run to {job.entry.path}: {err}"
                     self.finish(job, "failed")
                 else:

@@ -170,7 +170,7 @@ def test_an_unreadable_entry_is_a_miss_warned_and_trained_again(tmp_path, fake_p
     said = Said()
     cache = RunCache(tmp_path / "cache", log=said)
     entry = cache.entries({2: {"num_steps": 2}})[2]
-    entry.path.parent.mkdir(parents=True)
+    entry.path.parent.mkdir(parents=True, exist_ok=True)
     entry.path.write_text('{"step": 2, "steps": [')  # cut off mid-write by something else
     assert cache.read(entry) is None
     assert any(line.startswith(f"warning: the cached run {entry.path.name} is unreadable") for line in said)
@@ -183,13 +183,13 @@ def test_an_unreadable_entry_is_a_miss_warned_and_trained_again(tmp_path, fake_p
 def test_prune_removes_what_no_key_points_to(tmp_path, fake_python):
     cache = RunCache(tmp_path / "cache")
     entries = cache.entries({0: {}})
-    cache.directory.mkdir(parents=True)
+    cache.directory.mkdir(parents=True, exist_ok=True)
     entries[0].path.write_text("{}")
     stale = cache.directory / "step0-0123456789abcdef0123.json"
     stale.write_text("{}")
     other = cache.directory / "notes.txt"
     other.write_text("kept")
-    cache.tmp.mkdir()
+    cache.tmp.mkdir(exist_ok=True)
     kept_lock = cache.tmp / f"{entries[0].path.stem}.lock"
     stale_lock = cache.tmp / "step0-0123456789abcdef0123.lock"
     for lock in (kept_lock, stale_lock):
@@ -253,3 +253,15 @@ def test_time_left_reads_like_a_person_wrote_it():
     assert [format_left(s) for s in (3, 41, 59, 61, 130, 600)] == [
         "about 5 s left", "about 45 s left", "about 60 s left", "about 1 min left", "about 2 min left",
         "about 10 min left"]
+
+
+def test_packed_matrices_come_back_exactly():
+    from hooks.runs import pack_matrices, unpack_matrices
+
+    floats = [[0.1, -2.5e-300, 1 / 3], [float(2**60), -0.0, 7.25]]
+    tree = {"0": {"wte": floats, "counts": [[1, 2], [3, 4]]}, "k": "text"}
+    packed = pack_matrices(tree)
+    assert set(packed["0"]["wte"]) == {"f64"} and packed["0"]["counts"] == [[1, 2], [3, 4]]
+    again = unpack_matrices(packed)
+    assert again == tree and [x.hex() for row in again["0"]["wte"] for x in row] == \
+        [x.hex() for row in floats for x in row]  # to the last bit, the sign of -0.0 included

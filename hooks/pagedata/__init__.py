@@ -27,6 +27,7 @@ import traceback
 from dataclasses import dataclass
 
 from hooks.directives import DirectiveError
+from hooks.runs import unpack_matrices
 from microgpt.tokenizer import Tokenizer
 
 ALL = (0, 1, 2, 3, 4, 5)
@@ -145,6 +146,7 @@ class Run:
         self.samples = data["samples"]
         self.tokenizer = Tokenizer(self.facts["uchars"])
         self.memo = {} if memo is None else memo  # probes are memoised, across rebuilds under serve
+        self.unpacked = {}  # snapshots, unpacked when first asked for
 
     def record(self, step):
         """The record of training step `step`, counted from 1 as the printed lines count."""
@@ -153,6 +155,7 @@ class Run:
         return self.steps[step - 1]
 
     def snapshot(self, after):
+        """The parameters after `after` training steps (0: as initialised), as plain lists."""
         snapshots = self.data["snapshots"]
         if str(after) not in snapshots:
             kept = ", ".join(sorted(snapshots, key=int)) or "none"
@@ -160,7 +163,17 @@ class Run:
                 f"after={after}: run {self.number} kept the model after {kept} steps only;"
                 f" add {after} to extra.microgpt.runs.{self.number}.snapshots in mkdocs.yml"
             )
-        return snapshots[str(after)]
+        if str(after) not in self.unpacked:
+            self.unpacked[str(after)] = unpack_matrices(snapshots[str(after)])
+        return self.unpacked[str(after)]
+
+    def optimizer(self, after):
+        """Adam's m and v after `after` training steps ({"m": {name: matrix}, "v": ...}), step 5 only."""
+        self.snapshot(after)  # the same schedule, and the same message when it was not kept
+        states = self.data.get("optimizer")
+        if not states:
+            raise DirectiveError(f"run {self.number} has no optimizer state: only Adam (run 5) keeps one")
+        return unpack_matrices(states[str(after)])
 
     def token_id(self, label):
         """'a' -> 0, 'BOS' -> 26."""
