@@ -47,8 +47,10 @@ def run_program(step, num_steps=NUM_STEPS, num_samples=NUM_SAMPLES):
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {tokenizer.vocab_size}")
 
-    state_dict = steps.init_model(tokenizer, rng)  # the next draws: weights
-    if step > 0:  # step 0's table holds counts, not parameters
+    # The model. Step 0's count table starts at zero and draws nothing;
+    # steps 1-5 draw their random initial weights here, after the shuffle.
+    state_dict = steps.init_model(tokenizer, rng)
+    if step > 0:  # the counting step prints no parameter count
         print(f"num params: {num_params(state_dict)}")
     if step == 1:  # a gradient derived by hand is checked before it is used
         tokens = tokenizer.encode(docs[0])
@@ -59,7 +61,7 @@ def run_program(step, num_steps=NUM_STEPS, num_samples=NUM_SAMPLES):
     steps.train(state_dict, docs, tokenizer, num_steps)  # no random draws
 
     print("\n--- inference (new, hallucinated names) ---")
-    for sample_idx in range(num_samples):  # one draw per token generated
+    for sample_idx in range(num_samples):  # one draw per token (BOS included)
         name = steps.sample(state_dict, tokenizer, rng)
         print(f"sample {sample_idx + 1:2d}: {name}")
 # --8<-- [end:program]

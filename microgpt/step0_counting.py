@@ -4,7 +4,10 @@ The model is a 27×27 table. Row i, column j counts how often token j has
 followed token i in the names seen so far. To predict what comes after a
 token, read its row and turn the counts into probabilities. To learn from a
 name, add one to the cell of every pair of neighbours in it. No gradients, no
-optimizer: counting is the exact answer for a model this simple.
+optimizer. The plain counts divided by their row's total would be the exact
+maximum-likelihood table, the one that fits the names seen best; bigram()
+first adds one to every count, giving up a little of that fit so that no
+pair ever gets probability 0.
 """
 
 import math

@@ -94,6 +94,42 @@ def test_the_count_table_player_publishes_every_step(page, run0):
     assert table == run0.snapshot(1000)  # replaying the frames gives the final table
 
 
+def test_values_added_for_the_step_0_prose(page):
+    """Literals checked by hand against names.txt (tests/test_step0_pages.py recomputes them)."""
+    assert use(page, "seed") == "42"
+    assert use(page, "repeated_names") == "2,539"
+    assert use(page, "joined_length") == "196,113"
+    assert use(page, "repeats_in_training") == "4"
+    assert use(page, "repeat_in_training") == "kamry"
+    assert use(page, "row_total", row="q", after=1000) == "3" == use(page, "count", row="q", col="u", after=1000)
+    assert use(page, "row_zeros", row="q", after=1000) == "26"
+    assert use(page, "unseen_prob", row="q", after=1000) == "0.8667"   # 26/30
+    assert use(page, "prior_share", row="a", after=1000) == "0.0252"   # 27/(1,046 + 27)
+    assert use(page, "top_next", row="a", after=100) == "BOS"
+    assert use(page, "mean_pair_loss", after=1000) == "2.4512"
+    assert use(page, "ml_pair_loss", after=1000) == "2.4159"
+    assert use(page, "sample_limit") == "16"
+    assert use(page, "cut_samples") == "2"
+    assert use(page, "context_cells", back=2) == "19,683"
+    assert use(page, "perplexity", first=901, last=1000) == "11.5"
+    assert use(page, "above_uniform") == "25"
+    assert use(page, "last_above_uniform") == "892"
+    assert use(page, "name_prob", name="ava", after=100) == "0.0000952"
+
+
+def test_tables_added_for_the_step_0_prose(page):
+    printed = use(page, "printed", first=1, last=3)
+    assert printed == ('<pre class="mgv-printed"><code>num docs: 32033\nvocab size: 27\n'
+                       'step    1 / 1000 | loss 3.2958</code></pre>')
+    modulo = use(page, "modulo_table", names=100)
+    assert "the 1,000 steps would go round it 10 times" in modulo and modulo.count("<tr>") == 1 + 6
+    means = use(page, "loss_means", every=500)
+    assert means.count("<tr>") == 1 + 2 and "<td>1 to 500</td>" in means and "<td>501 to 1,000</td>" in means
+    probe = use(page, "probe", name="ava", after=100)
+    assert "<caption>“ava” scored by the model after 100 training steps</caption>" in probe
+    assert "<caption>" not in use(page, "player loss_steps", name="ava", after=100)  # the figure has its caption
+
+
 @pytest.mark.parametrize("name, args, message", [
     ("loss", {}, r"loss needs step=\.\.\.: \{\{ loss step=<int> \[run=<int>\] \}\}"),
     ("loss", {"step": "x"}, "loss: step='x' is not a int"),
@@ -107,6 +143,11 @@ def test_the_count_table_player_publishes_every_step(page, run0):
     ("count", {"row": "a", "col": "a", "after": "1000", "run": "3"}, r"count serves run 0, and this reads run 3"),
     ("tokens", {"name": "Ava"}, "a name is one or more of the characters a..z"),
     ("sample", {"index": "0"}, "the run generated names 1 to 20"),
+    ("printed", {"first": "0", "last": "3"}, "first=0 last=3: the run printed lines 1 to 1024"),
+    ("modulo_table", {"names": "300"}, "names=300: pick a list shorter than the 1,000 steps that divides them"),
+    ("top_next", {"row": "a", "after": "0"}, "row=a after=0: no single next token is counted most often"),
+    ("context_cells", {"back": "0"}, "back= is 1 or more"),
+    ("repeat_in_training", {"index": "5"}, r"index=5: training sees 4 name\(s\) twice"),
 ])
 def test_mistakes_say_what_to_do(page, name, args, message):
     with pytest.raises(DirectiveError, match=message):

@@ -113,7 +113,8 @@ def test_math_is_mathml_and_nothing_is_fetched_from_elsewhere(built_site):
         assert 'class="arithmatex"' not in html
         assert not re.findall(r'(?:src|href)="(?:https?:)?//(?!127\.0\.0\.1)[^"]*\.(?:js|css|woff2?)"', html)
     model = page(site, "step-0/model")
-    assert model.count("<math ") == 7 and model.count('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">') == 1
+    assert model.count("<math ") == 8 and model.count('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">') == 2
+    assert "<mtext>1,046</mtext>" in model  # a number with a thousands separator in math: one piece, not "1, 046"
 
 
 def test_a_rebuild_with_nothing_changed_trains_nothing(built_site, tmp_path):

@@ -1,6 +1,10 @@
 """Names only step 0's run can answer: the count table and what is read from it."""
 
+import inspect
+import math
+
 from hooks import render
+from hooks.directives import DirectiveError
 from hooks.pagedata import fixed, fmt_float, fmt_int, frames_file, player, table, value
 from microgpt import step0_counting
 
@@ -44,6 +48,96 @@ def bigram_prob(page, row: str, col: str, after: int, run: int = None):
     run = page.run(run)
     probs = step0_counting.bigram(run.snapshot(after), run.token_id(row))
     return fmt_float(probs[run.token_id(col)])
+
+
+@value(runs=STEP0)
+def row_zeros(page, row: str, after: int, run: int = None):
+    """How many cells of row `row` are still 0 after `after` steps: next tokens never seen after it."""
+    run = page.run(run)
+    return fmt_int(run.snapshot(after)[run.token_id(row)].count(0))
+
+
+@value(runs=STEP0)
+def unseen_prob(page, row: str, after: int, run: int = None):
+    """The probability bigram(row) gives, all together, to the next tokens never seen after `row`."""
+    run = page.run(run)
+    counts = run.snapshot(after)[run.token_id(row)]
+    probs = step0_counting.bigram(run.snapshot(after), run.token_id(row))
+    return fmt_float(sum(p for p, c in zip(probs, counts) if c == 0))
+
+
+@value(runs=STEP0)
+def prior_share(page, row: str, after: int, run: int = None):
+    """The part of bigram(row) that comes from the added ones: vocab_size / (row total + vocab_size)."""
+    run = page.run(run)
+    counts = run.snapshot(after)[run.token_id(row)]
+    return fmt_float(len(counts) / (sum(counts) + len(counts)))
+
+
+@value(runs=STEP0)
+def top_next(page, row: str, after: int, run: int = None):
+    """The next token counted most often after `row` in the table after `after` steps (a letter or BOS)."""
+    run = page.run(run)
+    counts = run.snapshot(after)[run.token_id(row)]
+    best = max(counts)
+    if best == 0 or counts.count(best) > 1:
+        raise DirectiveError(f"row={row} after={after}: no single next token is counted most often")
+    return run.tokenizer.label(counts.index(best))
+
+
+def training_pairs(run, after):
+    """Every (token, next token) pair of the first `after` training names."""
+    if after < 1:
+        raise DirectiveError(f"after={after}: these losses are over the first `after` training names; use 1 or more")
+    pairs = []
+    for record in run.steps[:after]:
+        tokens = run.tokenizer.encode(record["doc"])
+        pairs += [(tokens[i], tokens[i + 1]) for i in range(len(tokens) - 1)]
+    return pairs
+
+
+@value(runs=STEP0)
+def mean_pair_loss(page, after: int, run: int = None):
+    """The model's loss per pair (bigram(), add-one) on the first `after` training names, after those steps.
+
+    Every pair of those names is scored with the table after the same `after` steps."""
+    run = page.run(run)
+    state_dict = run.snapshot(after)
+    losses = [-math.log(step0_counting.bigram(state_dict, i)[j]) for i, j in training_pairs(run, after)]
+    return fmt_float(sum(losses) / len(losses))
+
+
+@value(runs=STEP0)
+def ml_pair_loss(page, after: int, run: int = None):
+    """mean_pair_loss with plain count / row total: the maximum-likelihood table's loss per pair.
+
+    No table of next-token probabilities gives those pairs a lower loss."""
+    run = page.run(run)
+    state_dict = run.snapshot(after)
+    losses = [-math.log(state_dict[i][j] / sum(state_dict[i])) for i, j in training_pairs(run, after)]
+    return fmt_float(sum(losses) / len(losses))
+
+
+@value(runs=STEP0)
+def sample_limit(page, run: int = None):
+    """The most tokens sample() draws for one name (its max_len)."""
+    page.run(run)
+    return fmt_int(inspect.signature(step0_counting.sample).parameters["max_len"].default)
+
+
+@value(runs=STEP0)
+def cut_samples(page, run: int = None):
+    """How many generated names stopped at the length limit rather than at BOS."""
+    limit = inspect.signature(step0_counting.sample).parameters["max_len"].default
+    return fmt_int(sum(len(name) == limit for name in page.run(run).samples))
+
+
+@value(runs=STEP0)
+def context_cells(page, back: int, run: int = None):
+    """The cells a count table needs to look `back` tokens back: vocab_size ** (back + 1)."""
+    if back < 1:
+        raise DirectiveError("back= is 1 or more")
+    return fmt_int(page.run(run).facts["vocab_size"] ** (back + 1))
 
 
 @table(runs=STEP0)
