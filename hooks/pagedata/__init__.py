@@ -266,4 +266,4 @@ def frames_file(page, uri, data):
 
 
 # The modules that register names: importing them fills NAMES.
-from hooks.pagedata import common, step0  # noqa: E402,F401
+from hooks.pagedata import common, curves, step0, step1, step1_gradients  # noqa: E402,F401

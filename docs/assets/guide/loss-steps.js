@@ -12,7 +12,7 @@
     const n = f.losses.length;
     const stage = element.querySelector(".mgv-stage");
     const make = MGV.make;
-    const wrapper = make("div", "mgv-steps");  // the table itself unclassed: Material styles it
+    const wrapper = make("div", "mgv-scroll mgv-steps");  // the table itself unclassed: Material styles it
     const table = make("table");
     wrapper.appendChild(table);
     const head = table.createTHead().insertRow();
@@ -38,8 +38,8 @@
     meanRow.insertCell().textContent = "mean so far";
     meanRow.insertCell();
     const meanCell = meanRow.insertCell();
-    stage.textContent = "";
-    stage.appendChild(wrapper);
+    stage.replaceChildren(wrapper);
+    MGV.refresh();  // its scroll box, if it needs one
 
     function mean(k) {
       return f.means[k - 1];
@@ -53,7 +53,7 @@
         row.classList.toggle("mgv-row--current", pos === k - 1);
         row.classList.toggle("mgv-row--later", !done);
       });
-      meanRow.cells[1].textContent = k === n ? "mean: the loss of “" + f.name + "”" : "mean so far";
+      meanRow.cells[1].textContent = k === n ? "mean: the loss" : "mean so far";
       meanCell.textContent = k ? mean(k).toFixed(4) : "?";
     }
 

@@ -30,7 +30,12 @@
  *    MGV.stepper and the kit's charts register in the scope of the player
  *    they are given (or find, MGV.life(element)), so a kind using them has
  *    nothing more to release. Stopping is idempotent.
- * 7. Nothing is decided by colour in JavaScript: the kit sets custom
+ * 7. Boxes that scroll sideways (.mgv-scroll, .mgv-math, and Material's
+ *    .md-typeset__scrollwrap around Markdown tables), players or not, are
+ *    started too, as the kind "scroll-box": focusable, as a named region, only
+ *    while their content overflows them (so the arrow keys scroll them); a
+ *    stepper leaves the keys pressed in one of them to it.
+ * 8. Nothing is decided by colour in JavaScript: the kit sets custom
  *    properties (--heat) and classes; guide.css turns them into colours from
  *    Material's theme variables, so the colour scheme and palette apply
  *    without any observer.
@@ -145,6 +150,9 @@
     lives.delete(player.element);
   }
 
+  /* Boxes that scroll sideways: the guide's, and Material's around Markdown tables. */
+  const SCROLL_BOXES = ".mgv-scroll, .mgv-math, .md-typeset__scrollwrap";
+
   /* Stop the players whose page has gone, start the ones not yet started.
    * Safe to call at any time. */
   function startAll() {
@@ -153,8 +161,8 @@
       halt(player);
       return false;
     });
-    document.querySelectorAll("[data-player]").forEach(function (element) {
-      const setup = kinds[element.dataset.player];
+    document.querySelectorAll("[data-player], " + SCROLL_BOXES).forEach(function (element) {
+      const setup = kinds[element.dataset.player || "scroll-box"];
       if (!setup || element.dataset.playerStarted) return;
       element.dataset.playerStarted = "yes";
       const life = scope();
@@ -237,26 +245,134 @@
     return n.toLocaleString("en-US");
   }
 
+  /* ------------------------------------------------------------ reserved heights */
+
+  /* Keeps `node` as tall as the tallest of `candidates`, so that what follows
+   * it never moves while a player plays. draw(candidate) fills the node with
+   * one of them; what it showed is put back after measuring. Measured again
+   * whenever the node's width changes (a window resized, a phone turned). */
+  function reserve(node, life, candidates, draw) {
+    let width = -1, pending = null;
+    function measure() {
+      pending = null;
+      const w = node.clientWidth;
+      if (w === width || !node.isConnected) return;
+      width = w;
+      const kept = Array.from(node.childNodes);
+      node.style.minHeight = "";
+      let tallest = 0;
+      candidates.forEach(function (candidate) {
+        draw(candidate);
+        tallest = Math.max(tallest, node.getBoundingClientRect().height);
+      });
+      node.replaceChildren.apply(node, kept);
+      node.style.minHeight = Math.ceil(tallest) + "px";
+    }
+    // the node's width changes only with the window's (Material's layout follows the viewport)
+    life.listen(window, "resize", function () { if (pending === null) pending = life.requestFrame(measure); });
+    measure();
+  }
+
+  /* The `count` longest of texts (for reserve). */
+  function longest(texts, count) {
+    return texts.slice().sort(function (a, b) { return b.length - a.length; }).slice(0, count || 3);
+  }
+
+  /* ------------------------------------------------------------ scroll boxes */
+
+  /* A box that scrolls sideways (SCROLL_BOXES) is a named region the
+   * keyboard can reach (Tab, then the arrow keys scroll it) only while its
+   * content is wider than it: no empty tab stop where there is nothing to
+   * scroll. Started like a player, as the kind "scroll-box". Its name:
+   * data-label, else its table's caption, else "Formula" or "Table". */
+  function scrollBox(box, life) {
+    let scrolls = null, pending = null;
+
+    function text(node) {
+      const t = node ? node.textContent.replace(/\s+/g, " ").trim() : "";
+      return t.length > 60 ? t.slice(0, 59) + "…" : t;
+    }
+
+    /* Its name, told apart from any other region's on the page. */
+    function name() {
+      const math = box.querySelector("math");
+      const heads = Array.from(box.querySelectorAll("thead th"), text).filter(Boolean);
+      const what = box.dataset.label || text(box.querySelector("caption")) ||
+        (math ? "Formula: " + (math.getAttribute("alttext") || text(math)) : "") ||
+        (heads.length ? "Table: " + heads.join(", ") : "Table");
+      const base = what + " (scrolls sideways)";
+      let label = base;
+      for (let n = 2; document.querySelector('[role="region"][aria-label="' + CSS.escape(label) + '"]'); n++) label = base + " " + n;
+      return label;
+    }
+
+    function check() {
+      pending = null;
+      if (!box.isConnected) return;
+      const now = /auto|scroll/.test(getComputedStyle(box).overflowX) && box.scrollWidth > box.clientWidth + 1;
+      if (now === scrolls) return;
+      scrolls = now;
+      box.classList.toggle("mgv-scrolls", now);
+      if (now) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name());
+      } else if (document.activeElement === box) {
+        box.tabIndex = -1;  // nothing to scroll any more, but focus stays where it is
+      } else {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+      }
+    }
+
+    // what fits depends on the window's width; and once more when the page has settled
+    life.listen(window, "resize", function () { if (pending === null) pending = life.requestFrame(check); });
+    check();
+    pending = life.requestFrame(check);
+    life.onStop(function () {
+      ["tabindex", "role", "aria-label"].forEach(function (a) { box.removeAttribute(a); });
+      box.classList.remove("mgv-scrolls");
+    });
+  }
+
   /* ------------------------------------------------------------ the stepper */
 
   /* Step / play / scrub controls over frames 0..last.
    *   options.last      the last frame index
-   *   options.show(i)   draws frame i
+   *   options.show(i, fast)  draws frame i (from whatever frame it showed before:
+   *                     playing catches up by whole frames, so i may jump);
+   *                     fast: playing faster than 10 frames a second, when a
+   *                     kind may skip what no one can see at that speed. On
+   *                     pause the frame is drawn again, at rest (fast false).
    *   options.say(i)    one sentence for the aria-live line
-   *   options.speeds    [[label, frames per second], ...]; the first is the default
+   *   options.speeds    [[label, frames per second], ...], slowest first
+   *   options.speed     the index of the default speed (0)
    *   options.start     the first frame shown
    *   options.life      the scope to register in (default: the player's, MGV.life(element))
-   * Keyboard, with the player focused: Space plays or pauses, arrows step,
-   * Home and End jump to the ends; keys a control inside has already handled
-   * (event.defaultPrevented, e.g. a chart's cursor) are left alone.
-   * Returns {stop, go}. */
+   * Playing is driven by animation frames: each shows the frame the clock has
+   * reached, so "100 per second" shows 100 frames a second on any screen.
+   * Keyboard, with the player or one of its controls focused: Space plays or
+   * pauses, arrows step, Home and End jump to the ends; keys a control inside
+   * has already handled (event.defaultPrevented, e.g. a chart's cursor) and
+   * keys in a scroll box (its arrows scroll it) are left alone.
+   * Buttons that cannot act (Back on the first frame, Step on the last) are
+   * aria-disabled, not disabled: they keep the focus and say why.
+   * The live line is quiet while playing and speaks again on pause.
+   * Returns {stop, go, playing}. */
+  const DRAWS = 30;   // the most frames a playing stepper draws in a second
+
   function stepper(element, options) {
     const own = options.life || lifeOf(element) ? null : scope();
     const life = options.life || lifeOf(element) || own;
     const speeds = options.speeds || [["1 per second", 1], ["4 per second", 4], ["16 per second", 16]];
-    let frame = options.start || 0;
-    let timer = null;
-    let perSecond = speeds[0][1];
+    const last = options.last;
+    let frame = Math.max(0, Math.min(last, options.start || 0));
+    let perSecond = speeds[options.speed || 0][1];
+    let playing = false;
+    let tick = null;                  // the animation frame requested
+    let clock = null;                 // [time, frame] when playing (re)started
+    let drawn = 0;                    // when a frame was last drawn while playing
 
     const controls = make("div", "mgv-controls");
     controls.setAttribute("role", "group");
@@ -265,10 +381,11 @@
     const back = button("◀ Back", "One step back (Left arrow)");
     const play = button("▶ Play", "Play or pause (Space)");
     const forward = button("Step ▶", "One step forward (Right arrow)");
+    play.setAttribute("aria-pressed", "false");
     const scrub = make("input");
     scrub.type = "range";
     scrub.min = "0";
-    scrub.max = String(options.last);
+    scrub.max = String(last);
     scrub.step = "1";
     scrub.setAttribute("aria-label", "Scrub through the frames");
     const speed = make("select");
@@ -278,13 +395,22 @@
       option.value = String(index);
       speed.appendChild(option);
     });
+    speed.value = String(options.speed || 0);
     [reset, back, play, forward, scrub, speed].forEach(function (c) { controls.appendChild(c); });
+    const hint = make("p", "mgv-hint", "Keys: ← and → step, Space plays and pauses, Home and End jump to the ends.");
     const status = make("p", "mgv-status");
     status.setAttribute("aria-live", "polite");
     element.insertBefore(status, element.firstChild);
+    element.insertBefore(hint, element.firstChild);
     element.insertBefore(controls, element.firstChild);
     element.tabIndex = 0;
     element.setAttribute("aria-roledescription", "player");
+    life.onStop(function () {
+      [controls, hint, status].forEach(function (n) { n.remove(); });
+      element.removeAttribute("tabindex");
+      element.removeAttribute("aria-roledescription");
+      element.classList.remove("mgv-playing", "mgv-fast");
+    });
 
     function button(label, title) {
       const b = make("button", "", label);
@@ -293,61 +419,108 @@
       return b;
     }
 
-    function go(to) {
-      frame = Math.max(0, Math.min(options.last, to));
-      scrub.value = String(frame);
-      options.show(frame);
-      status.textContent = options.say(frame);
-      back.disabled = frame === 0;
-      forward.disabled = frame === options.last;
-      if (frame === options.last) pause();
+    function able(b, on) {
+      if (on) b.removeAttribute("aria-disabled"); else b.setAttribute("aria-disabled", "true");
     }
 
-    function pause() {
-      if (timer !== null) life.clearInterval(timer);
-      timer = null;
+    function go(to) {
+      frame = Math.max(0, Math.min(last, to));
+      scrub.value = String(frame);
+      options.show(frame, playing && perSecond > 10);
+      able(back, frame > 0);
+      able(reset, frame > 0);
+      able(forward, frame < last);
+      if (playing && frame === last) pause("At the end. ");
+      else status.textContent = options.say(frame);
+    }
+
+    /* One animation frame while playing: shows the frame the clock has reached,
+     * the frames in between at once. Faster than DRAWS frames a second, it draws
+     * at most DRAWS times a second (no eye follows more, and the main thread
+     * stays mostly idle); the clock, and so the speed, is kept all the same. */
+    function loop(time) {
+      tick = null;
+      if (!playing) return;
+      if (clock === null) { clock = [time, frame]; drawn = time; }
+      const due = clock[1] + Math.floor((time - clock[0]) * perSecond / 1000);
+      const early = perSecond > DRAWS && time - drawn < 1000 / DRAWS - 4 && due < last;
+      if (due > frame && !early) {
+        drawn = time;
+        go(due);
+      }
+      if (playing) tick = life.requestFrame(loop);
+    }
+
+    /* Stops playing; the live line speaks again, saying where it stopped. */
+    function pause(why) {
+      if (!playing) return;
+      playing = false;
+      life.cancelFrame(tick);
+      tick = null;
       play.textContent = "▶ Play";
       play.setAttribute("aria-pressed", "false");
+      element.classList.remove("mgv-playing", "mgv-fast");
+      options.show(frame, false);   // at rest
       status.setAttribute("aria-live", "polite");
+      status.textContent = (why || "Paused. ") + options.say(frame);
     }
 
     function resume() {
-      if (frame === options.last) go(0);
+      if (playing) return;
+      if (frame === last) go(0);
+      playing = true;
+      clock = null;
       // while playing, the live line would talk over itself: it speaks again on pause
       status.setAttribute("aria-live", "off");
       play.textContent = "Pause";
       play.setAttribute("aria-pressed", "true");
-      timer = life.setInterval(function () { go(frame + 1); }, 1000 / perSecond);
+      element.classList.add("mgv-playing");
+      element.classList.toggle("mgv-fast", perSecond > 10);
+      tick = life.requestFrame(loop);
     }
 
     function toggle() {
-      if (timer === null) resume(); else pause();
+      if (playing) pause(); else resume();
     }
 
-    life.listen(reset, "click", function () { pause(); go(0); });
-    life.listen(back, "click", function () { pause(); go(frame - 1); });
-    life.listen(forward, "click", function () { pause(); go(frame + 1); });
+    function stepTo(to) {
+      pause();
+      go(to);
+    }
+
+    life.listen(reset, "click", function () { if (frame > 0 || playing) stepTo(0); });
+    life.listen(back, "click", function () { if (frame > 0) stepTo(frame - 1); });
+    life.listen(forward, "click", function () { if (frame < last) stepTo(frame + 1); });
     life.listen(play, "click", toggle);
-    life.listen(scrub, "input", function () { pause(); go(Number(scrub.value)); });
+    life.listen(scrub, "input", function () { stepTo(Number(scrub.value)); });
     life.listen(speed, "change", function () {
       perSecond = speeds[Number(speed.value)][1];
-      if (timer !== null) { pause(); resume(); }
+      clock = null;
+      element.classList.toggle("mgv-fast", playing && perSecond > 10);
     });
     life.listen(element, "keydown", function (event) {
-      if (event.defaultPrevented) return;
-      const tag = event.target.tagName;
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+      const target = event.target;
+      const tag = target.tagName;
       if (tag === "INPUT" || tag === "SELECT" || (tag === "BUTTON" && (event.key === " " || event.key === "Enter"))) return;
+      if (target !== element && target.closest(SCROLL_BOXES)) return;  // a scroll box's keys scroll it
       const moves = { ArrowRight: 1, ArrowLeft: -1 };
       if (event.key === " ") toggle();
-      else if (event.key in moves) { pause(); go(frame + moves[event.key]); }
-      else if (event.key === "Home") { pause(); go(0); }
-      else if (event.key === "End") { pause(); go(options.last); }
+      else if (event.key in moves) stepTo(frame + moves[event.key]);
+      else if (event.key === "Home") stepTo(0);
+      else if (event.key === "End") stepTo(last);
       else return;
       event.preventDefault();
     });
 
+    // the live line keeps the height of its longest sentence: nothing below it moves
+    const sentences = [];
+    for (let i = 0; i <= last; i++) sentences.push(options.say(i));
+    reserve(status, life, longest(sentences).map(function (s) { return "At the end. " + s; }),
+            function (text) { status.textContent = text; });
+
     go(frame);
-    return { stop: function () { pause(); if (own) own.stop(); }, go: go };
+    return { stop: function () { pause(); if (own) own.stop(); }, go: go, get playing() { return playing; } };
   }
 
   /* ============================================================ THE KIT */
@@ -1197,6 +1370,7 @@
   window.MGV = {
     define: define, defineWithFrames: defineWithFrames, stepper: stepper, scope: scope, life: lifeOf,
     refresh: startAll, make: make, chip: chip, tokenRow: tokenRow, formatCount: formatCount,
+    reserve: reserve, longest: longest,
     kit: {
       heat: heat, signedHeat: signedHeat, heatInverse: heatInverse, num: num, fmt: fmt, esc: esc,
       niceStep: niceStep, niceDomain: niceDomain, ticks: ticks,
@@ -1205,6 +1379,8 @@
     },
   };
 
+  // boxes that scroll sideways are scroll boxes, for the keyboard too
+  define("scroll-box", function (element, life) { scrollBox(element, life); });
   // the figures the build draws take themselves over
   define("line-chart", function (element, life) { return attach(element, life); });
   define("heatmap", function (element, life) { return attach(element, life); });

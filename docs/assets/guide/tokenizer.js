@@ -24,7 +24,9 @@
     element.insertBefore(label, element.firstChild);
 
     function update() {
-      const text = input.value;
+      const typed = input.value;
+      const text = typed.toLowerCase();   // the names are all lower case: so is the vocabulary
+      const note = text !== typed ? "Read as “" + text + "” (lower-cased). " : "";
       stage.textContent = "";
       status.classList.remove("mgv-status--bad");
       if (text === "") {
@@ -36,15 +38,15 @@
       if (unknown.length) {
         caption.textContent = "";
         status.classList.add("mgv-status--bad");
-        status.textContent = "Not in the vocabulary: " + unknown.map(function (ch) { return "“" + ch + "”"; }).join(" ") +
+        status.textContent = note + "Not in the vocabulary: " + unknown.map(function (ch) { return "“" + ch + "”"; }).join(" ") +
           ". The tokenizer knows only the " + uchars.length + " characters " + uchars[0] + " to " +
-          uchars[uchars.length - 1] + " (lowercase), because those are all the names contain.";
+          uchars[uchars.length - 1] + ", because those are all the names contain.";
         return;
       }
       const ids = [bos].concat(Array.from(text, function (ch) { return uchars.indexOf(ch); }), [bos]);
       stage.appendChild(MGV.tokenRow(labels, ids));
       caption.textContent = "The tokens of “" + text + "”";
-      status.textContent = ids.length + " tokens: " + ids.join(" ") + " (" + (ids.length - 1) + " pairs of neighbours)";
+      status.textContent = note + ids.length + " tokens: " + ids.join(" ") + " (" + (ids.length - 1) + " pairs of neighbours)";
     }
 
     life.listen(input, "input", update);
