@@ -71,7 +71,7 @@ class GuideBuild:
                 if data is None:
                     missing.append(entry)
                 else:
-                    self.runs[step] = Run(data, entry.key, self.session["memo"])
+                    self.runs[step] = Run(data, entry.key, self.session["memo"], self.cache.probes)
             trainer = self.trainer()
             if self.serving:
                 trainer.retain({entry.key for entry in entries.values()})
@@ -82,7 +82,8 @@ class GuideBuild:
                 else:
                     trainer.wait(list(jobs.values()))
                     for entry in missing:
-                        self.runs[entry.step] = Run(self.cache.read(entry), entry.key, self.session["memo"])
+                        self.runs[entry.step] = Run(self.cache.read(entry), entry.key, self.session["memo"],
+                                                    self.cache.probes)
             if not self.serving:
                 self.cache.prune(entries.values())
         except (RunError, DataError) as err:

@@ -282,6 +282,7 @@ class RunCache:
     def __init__(self, directory=None, log=None, interpreter=None):
         self.directory = Path(directory or os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
         self.tmp = self.directory / "tmp"
+        self.probes = self.directory / "probes"  # results of probes on cached runs (hooks/pagedata)
         self.log = log
         self.interpreter = interpreter or choose_interpreter()
         self.interpreter_name = describe_interpreter(self.interpreter, self.tmp)
@@ -337,6 +338,11 @@ class RunCache:
                 if ENTRY.match(path.name) and path.name not in wanted:
                     path.unlink(missing_ok=True)
                     removed.append(path.name)
+        if self.probes.is_dir():  # probes of runs no longer wanted
+            stems = {entry.path.stem for entry in keep}
+            for path in self.probes.iterdir():
+                if "-".join(path.name.split("-")[:2]) not in stems:
+                    path.unlink(missing_ok=True)
         if self.tmp.is_dir():  # locks and partial files of entries no longer wanted
             stems = {entry.path.stem for entry in keep}
             for path in self.tmp.iterdir():

@@ -79,8 +79,10 @@ def is_number(x):
 
 
 def shape_of(matrix):
-    if not (isinstance(matrix, list) and matrix and all(isinstance(row, list) for row in matrix)
-            and len({len(row) for row in matrix}) == 1 and all(is_number(x) for row in matrix for x in row)):
+    """(rows, cols) of a list of equal rows of numbers, else None. One number per
+    row is looked at: snapshots come from the recorder, the shapes are the check."""
+    if not (isinstance(matrix, list) and matrix and all(isinstance(row, list) and row for row in matrix)
+            and len({len(row) for row in matrix}) == 1 and all(is_number(row[0]) for row in matrix)):
         return None
     return len(matrix), len(matrix[0])
 

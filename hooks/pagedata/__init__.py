@@ -20,11 +20,14 @@ or from replaying a run's snapshot through microgpt's own functions
 (microgpt.replay). Nothing here computes what microgpt computes.
 """
 
+import hashlib
 import inspect
 import json
 import logging
+import os
 import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 from hooks.directives import DirectiveError
 from hooks.runs import unpack_matrices
@@ -137,7 +140,7 @@ def call(entry, page, args):
 class Run:
     """One recorded run, with the questions pages ask of it."""
 
-    def __init__(self, data, key="", memo=None):
+    def __init__(self, data, key="", memo=None, probe_dir=None):
         self.data = data
         self.key = key              # the cache key: what the run's numbers depend on
         self.number = data["step"]
@@ -147,6 +150,7 @@ class Run:
         self.tokenizer = Tokenizer(self.facts["uchars"])
         self.memo = {} if memo is None else memo  # probes are memoised, across rebuilds under serve
         self.unpacked = {}  # snapshots, unpacked when first asked for
+        self.probe_dir = probe_dir  # probes also kept on disk, next to the run: a warm build replays nothing
 
     def record(self, step):
         """The record of training step `step`, counted from 1 as the printed lines count."""
@@ -196,12 +200,74 @@ class Run:
 
         snapshot = self.snapshot(after)
         memo_key = (self.key, what, after, args)
-        if memo_key not in self.memo:
-            head = () if what == "gradient_check_at" else (self.number,)
+        if memo_key in self.memo:
+            return self.memo[memo_key]
+        stored = self.stored_probe(what, after, args)
+        if stored is not None and stored.is_file():
             try:
-                self.memo[memo_key] = getattr(replay, what)(*head, snapshot, *args)
-            except replay.ProbeError as err:
-                raise DirectiveError(str(err)) from None
+                self.memo[memo_key] = json.loads(stored.read_text())
+                return self.memo[memo_key]
+            except (OSError, ValueError):
+                pass  # unreadable: computed again below
+        head = () if what == "gradient_check_at" else (self.number,)
+        try:
+            result = getattr(replay, what)(*head, snapshot, *args)
+        except replay.ProbeError as err:
+            raise DirectiveError(str(err)) from None
+        if stored is not None:
+            text = json.dumps(result, separators=(",", ":"))
+            result = json.loads(text)  # the same shape (lists, not tuples) from disk or not
+            try:
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                partial = stored.with_suffix(f".{os.getpid()}.partial")
+                partial.write_text(text)
+                partial.replace(stored)
+            except OSError:
+                pass  # only a memo
+        self.memo[memo_key] = result
+        return result
+
+    def stored_probe(self, what, after, args):
+        """Where a probe's result is kept: see stored()."""
+        from hooks.runs import SOURCE_DIR
+
+        return self.stored(json.dumps([what, after, list(args)]), SOURCE_DIR / "replay.py")
+
+    def stored(self, label, code_file):
+        """The file that keeps a result computed from this run: named by the run's key (so it
+        goes with the run), the label and the code that computes it (so an edit recomputes)."""
+        if self.probe_dir is None or not self.key:
+            return None
+        from hooks.runs import read_module
+
+        described = json.dumps([label, read_module(Path(code_file))[0]])
+        digest = hashlib.sha256(described.encode()).hexdigest()[:16]
+        return Path(self.probe_dir) / f"step{self.number}-{self.key}-{digest}.json"
+
+    def remember(self, label, compute, code_file):
+        """compute(), once per run: in memory (across rebuilds under serve) and on disk (across
+        builds). The result must be JSON data; it comes back as JSON gives it (lists, str keys),
+        the first time too, so a cold and a warm build see the same thing."""
+        memo_key = (self.key, "remember", label)
+        if memo_key in self.memo:
+            return self.memo[memo_key]
+        stored = self.stored(label, code_file)
+        if stored is not None and stored.is_file():
+            try:
+                self.memo[memo_key] = json.loads(stored.read_text())
+                return self.memo[memo_key]
+            except (OSError, ValueError):
+                pass
+        text = json.dumps(compute(), separators=(",", ":"))
+        if stored is not None:
+            try:
+                stored.parent.mkdir(parents=True, exist_ok=True)
+                partial = stored.with_suffix(f".{os.getpid()}.partial")
+                partial.write_text(text)
+                partial.replace(stored)
+            except OSError:
+                pass  # only a memo
+        self.memo[memo_key] = json.loads(text)
         return self.memo[memo_key]
 
     def score(self, name, after):
@@ -250,11 +316,14 @@ def fixed(x, digits=4):
 
 def rounded(data, digits=6):
     """Floats to `digits` significant digits, all the way down: what a frame file needs."""
-    if isinstance(data, float):
+    kind = type(data)
+    if kind is float:
         return float(f"{data:.{digits}g}")
-    if isinstance(data, list):
+    if kind is list:
+        if data and all(type(x) is float for x in data):  # the common case, done in one pass
+            return [float(f"{x:.{digits}g}") for x in data]
         return [rounded(item, digits) for item in data]
-    if isinstance(data, dict):
+    if kind is dict:
         return {key: rounded(item, digits) for key, item in data.items()}
     return data
 
