@@ -5,6 +5,7 @@ HTML block) and escapes every piece of text it did not write itself.
 """
 
 import math
+import re
 from html import escape
 
 from hooks import svg
@@ -29,11 +30,15 @@ def token_row(tokenizer, ids, arrows):
 
 
 def html_table(headers, rows, final=None):
-    """A plain table (Material styles it like a Markdown one). Cells are HTML."""
+    """A plain table (Material styles it like a Markdown one) in a box that scrolls
+    sideways when it must (players.js makes it a named, focusable region then).
+    Cells are HTML."""
     head = "".join(f'<th scope="col">{h}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     foot = "<tfoot><tr>" + "".join(f"<td>{c}</td>" for c in final) + "</tr></tfoot>" if final else ""
-    return f'<div class="mgv-scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table></div>'
+    label = "Table: " + ", ".join(re.sub(r"<[^>]*>", "", h) for h in headers)
+    return (f'<div class="mgv-scroll" data-label="{escape(label)}">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>{foot}</table></div>")
 
 
 def sample_list(samples):
@@ -48,7 +53,9 @@ def heat(count, largest):
 
 
 def count_table(tokenizer, table):
-    """The count table: a header row of next tokens, one row per current token."""
+    """The count table: a header row of next tokens, one row per current token.
+    Every column is as wide as the largest count (--mgv-digits), so that a player
+    filling the table never makes it jump."""
     names = labels(tokenizer)
     largest = max(map(max, table))
     head = "".join(f'<th scope="col">{escape(n)}</th>' for n in names)
@@ -59,8 +66,9 @@ def count_table(tokenizer, table):
         )
         body.append(f'<tr><th scope="row">{escape(names[i])}</th>{cells}</tr>')
     return (
-        '<div class="mgv-scroll"><table class="mgv-counts">'
-        '<caption>rows: the current token · columns: the next token</caption>'
+        '<div class="mgv-scroll" data-label="The count table">'
+        f'<table class="mgv-counts" style="--mgv-digits:{len(str(largest))}">'
+        '<caption><span>rows: the current token · columns: the next token</span></caption>'
         f'<thead><tr><th scope="col"><span class="mgv-sr">current ↓ next →</span></th>{head}</tr></thead>'
         f'<tbody>{"".join(body)}</tbody></table></div>'
     )

@@ -621,7 +621,7 @@ def test_a_stopped_player_leaves_no_timers_observers_or_listeners(open_harness):
     page.locator("#loss .mgv-plot").focus()
     page.keyboard.press("ArrowLeft")
     playing = page.evaluate("window.__live()")
-    assert playing["intervals"] == 2
+    assert playing["frames"] == 2
 
     # instant navigation: the content is replaced, then document$ emits
     page.evaluate("document.getElementById('players').replaceChildren(); document$.emit()")

@@ -1,0 +1,92 @@
+"""What the browser tests of the built site share: the site served on
+127.0.0.1, Chromium, and contexts that record console errors and block (and
+report) any request to another host.
+
+A test module imports the fixtures it uses:
+    from tests.browser_kit import browser, site_url, tab  # noqa: F401 (fixtures)
+"""
+
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlparse
+
+import pytest
+from playwright import sync_api as playwright_api
+
+CHROMIUM = "/usr/bin/chromium"
+STEP0_PAGES = ["step-0/", "step-0/dataset/", "step-0/tokenizer/", "step-0/count-table/", "step-0/model/",
+               "step-0/training/", "step-0/loss/", "step-0/inference/", "step-0/what-counting-cannot-do/"]
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site):
+    site, _, _, port = built_site
+    server = ThreadingHTTPServer(("127.0.0.1", port), partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+def open_context(browser, **options):
+    """A context whose .problems lists requests to other hosts (blocked); pages
+    opened with new_page(context) add their console errors to it."""
+    context = browser.new_context(**options)
+    context.problems = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if host != "127.0.0.1":
+            context.problems.append(f"request to another host: {route.request.url}")
+            return route.abort()
+        return route.continue_()
+
+    context.route("**/*", guard)
+    return context
+
+
+def new_page(context):
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and context.problems.append(f"console: {m.text}"))
+    page.on("pageerror", lambda e: context.problems.append(f"page error: {e}"))
+    return page
+
+
+@pytest.fixture
+def tab(browser):
+    context = open_context(browser)
+    page = new_page(context)
+    yield page
+    problems = context.problems
+    context.close()
+    assert problems == []
+
+
+@pytest.fixture
+def opener(browser):
+    """opener(**context options) -> a new page; every context is checked for problems at the end."""
+    contexts = []
+
+    def open_page(**options):
+        context = open_context(browser, **options)
+        contexts.append(context)
+        return new_page(context)
+
+    yield open_page
+    problems = [p for context in contexts for p in context.problems]
+    for context in contexts:
+        context.close()
+    assert problems == []

@@ -1,0 +1,92 @@
+"""Every Step 0 page and the home page, as built, in Chromium: axe-core finds no
+violation on the whole document (the theme's parts included), light and
+dark, at 1280 and 390 px; at 390 px nothing makes the page scroll sideways;
+no console error; no request to any host but 127.0.0.1."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser_kit import STEP0_PAGES, browser, opener, site_url  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser
+PAGES = [""] + STEP0_PAGES
+SCHEMES = {"light": "default", "dark": "slate"}
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    import axe_playwright_python as axe  # a test dependency (pyproject: test extras)
+    return (Path(axe.__file__).parent / "axe.min.js").read_text()
+
+
+def settled(page):
+    """Waits for the page's players to have started (their frames fetched)."""
+    page.wait_for_function("""() => Array.from(document.querySelectorAll("figure[data-player]"))
+        .every(f => f.querySelector(".mgv-controls, .mgv-rowpick, input, .mgv-steps") || f.classList.contains("mgv-live"))""")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_axe_finds_no_violation_and_nothing_overflows(opener, site_url, axe_source, scheme, width):
+    found = {}
+    for path in PAGES:
+        page = opener(viewport={"width": width, "height": 900}, color_scheme=scheme)
+        page.goto(f"{site_url}/{path}")
+        settled(page)
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
+        page.evaluate(axe_source)
+        violations = page.evaluate("""async () => (await axe.run(document, { resultTypes: ["violations"] }))
+            .violations.map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))""")
+        if violations:
+            found[path or "home"] = violations
+        if width == 390:
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, path
+        page.context.close()
+    assert found == {}
+
+
+def test_the_home_page_names_the_site_once(opener, site_url):
+    page = opener()
+    page.goto(f"{site_url}/")
+    assert page.title() == "MicroGPT Visualized"
+    page.goto(f"{site_url}/step-0/training/")
+    assert page.title() == "0.5 Training - MicroGPT Visualized"
+
+
+def test_links_in_prose_are_underlined(opener, site_url):
+    """Told apart from the text around them without colour."""
+    page = opener()
+    for path in ["", "step-0/count-table/"]:
+        page.goto(f"{site_url}/{path}")
+        lines = page.evaluate("""() => Array.from(document.querySelectorAll("article a:not(.md-button):not(.headerlink)"),
+            a => getComputedStyle(a).textDecorationLine)""")
+        assert lines and set(lines) == {"underline"}, path
+
+
+def test_code_boxes_fit_80_columns_clear_of_the_copy_button(opener, site_url):
+    page = opener(viewport={"width": 1280, "height": 900})
+    found = []
+    for path in STEP0_PAGES:
+        page.goto(f"{site_url}/{path}")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        found += page.evaluate("""() => Array.from(document.querySelectorAll("article pre > code"), code => {
+            const probe = document.createElement("span"), newline = document.createTextNode("\\n");
+            const lines = code.textContent.split("\\n").map(l => l.length);
+            // a code box of the article's own width holds 80 columns (the teaching code's limit);
+            // one nested in a list, an admonition or a table holds its own longest line
+            const nested = code.closest("li, .admonition, details, td") !== null;
+            probe.textContent = "0".repeat(nested ? Math.max(...lines) : 80);
+            code.append(newline, probe);
+            const columns = probe.getBoundingClientRect();
+            probe.remove();
+            newline.remove();
+            const nav = code.parentElement.querySelector(".md-code__nav");
+            return { nested: nested, longest: Math.max(...lines), fits: code.scrollWidth <= code.clientWidth,
+                     room: columns.right <= code.getBoundingClientRect().right,
+                     clear: !nav || columns.right <= nav.getBoundingClientRect().left };
+        })""")
+    assert found
+    assert all(box["longest"] <= 80 for box in found), found   # the teaching code's shown lines
+    assert all(box["fits"] and box["room"] and box["clear"] for box in found), found
