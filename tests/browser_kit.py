@@ -90,3 +90,13 @@ def opener(browser):
     for context in contexts:
         context.close()
     assert problems == []
+
+
+def tab_to(page, selector, limit=400):
+    """Presses Tab until the element matching selector has the focus."""
+    target = page.locator(selector).first.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("t => document.activeElement === t", target):
+            return
+    raise AssertionError(f"Tab never reached {selector}")

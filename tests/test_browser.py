@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from tests.browser_kit import browser, open_context, opener, site_url, tab  # noqa: F401 (fixtures)
+from tests.browser_kit import tab_to, browser, open_context, opener, site_url, tab  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -43,16 +43,6 @@ def pairs_of(doc):
 
 
 # ---------------------------------------------------------------- the keyboard
-
-def tab_to(page, selector, limit=400):
-    """Presses Tab until the element matching selector has the focus."""
-    target = page.locator(selector).first.element_handle()
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("t => document.activeElement === t", target):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
-
 
 def focused(page):
     """What has the focus: tag, text or label."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_kit import browser, open_context, opener, site_url, tab  # noqa: F401 (fixtures)
+from tests.browser_kit import tab_to, browser, open_context, opener, site_url, tab  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 PAGES = ["step-1/numerical-gradient/", "step-1/analytic-gradient/", "step-1/gradient-check/",
@@ -48,16 +48,6 @@ def sci(x):
 
 
 # ---------------------------------------------------------------- the keyboard
-
-def tab_to(page, selector, limit=400):
-    """Presses Tab until the element matching selector has the focus."""
-    target = page.locator(selector).first.element_handle()
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("t => document.activeElement === t", target):
-            return
-    raise AssertionError(f"Tab never reached {selector}")
-
 
 def active(page):
     """What has the focus: tag and class or label; never BODY while a player is used."""
