@@ -16,6 +16,7 @@ rebuilds when the run lands in the cache.
 import difflib
 import html
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -27,12 +28,14 @@ from hooks import structure
 from hooks.directives import DirectiveError, check_snippets, error_mark, expand, leftovers
 from hooks.frontmatter import read_front_matter
 from hooks.mathml import check_math, to_mathml
+from hooks.outputs import OutputMemo
 from hooks.pagedata import NAMES, PROBLEMS, PageData, Pending, Run, call
 from hooks.runs import RunCache, RunError
 from hooks.training import Trainer
 from microgpt.data import DataError
 
 log = logging.getLogger("mkdocs.hooks.guide")
+STASHED = re.compile(r"<!--mgv-stash:(\d+)-->")
 
 
 class GuideBuild:
@@ -55,6 +58,8 @@ class GuideBuild:
         self.places = {}
         self.files = None
         self.published = {}
+        self.outputs = None  # OutputMemo: what each directive became, once the run keys are known
+        self.stashed = {}  # src_uri -> [HTML block]: generated HTML kept out of Markdown's way (stash())
 
     # ---------------------------------------------------------- MkDocs events
 
@@ -72,6 +77,8 @@ class GuideBuild:
                     missing.append(entry)
                 else:
                     self.runs[step] = Run(data, entry.key, self.session["memo"], self.cache.probes)
+            self.outputs = OutputMemo(self.cache.directory, {step: entry.key for step, entry in entries.items()},
+                                      self.session.setdefault("outputs", {}))
             trainer = self.trainer()
             if self.serving:
                 trainer.retain({entry.key for entry in entries.values()})
@@ -122,7 +129,7 @@ class GuideBuild:
                 marks.append(error_mark(f"front matter, line {line}: {message}"))
         place = self.places.get(page.file.src_uri)
         data = PageData(self.runs, place.step if place else None, lambda uri, text: self.publish(uri, text, page),
-                        self.pending)
+                        self.pending, page.file.src_uri)
         waiting = {}
 
         # Snippets and math are checked before expansion, while lines are the author's lines.
@@ -154,16 +161,20 @@ class GuideBuild:
             report = lambda latex, err: None  # noqa: E731
         else:
             report = lambda latex, err: self.problem(f"{where}: cannot read the math {latex!r}: {err}")  # noqa: E731
-        return to_mathml(page_html, report)
+        return self.unstash(to_mathml(page_html, report), page)
 
     def on_post_build(self):
+        if self.outputs is not None:
+            self.outputs.save()
         seconds = time.perf_counter() - self.started
         published = len(self.published)
         if self.placeholders and not self.serving:
             for where, steps in self.placeholders:
                 self.problem(f"{where}: still shows a placeholder for step {', '.join(map(str, steps))}")
         waiting = f", {len(self.pending)} still training" if self.pending else ""
-        log.info(f"guide: {len(self.runs)} run(s){waiting}, {published} generated file(s), built in {seconds:.2f} s")
+        outputs = f", {self.outputs.added} output(s) computed, {self.outputs.reused} reused" if self.outputs else ""
+        log.info(f"guide: {len(self.runs)} run(s){waiting}, {published} generated file(s){outputs},"
+                 f" built in {seconds:.2f} s")
 
     # ---------------------------------------------------------- the work
 
@@ -177,13 +188,65 @@ class GuideBuild:
         if entry.kind != "value" and (in_code or not directive.alone):
             raise DirectiveError(f"{directive.name} is a {entry.kind}: put it on a line of its own, outside code")
         try:
-            output = call(entry, data, directive.args)
+            output = self.computed(entry, data, directive.args)
         except Pending as pending:
             waiting[pending.job.step] = pending.job
             return self.placeholder(entry, pending.job, in_code)
         if entry.kind == "value":
             return output if in_code else html.escape(output)
-        return f"\n{output.strip()}\n"
+        return f"\n{self.stash(output.strip(), data.page_uri)}\n"
+
+    def stash(self, block, page_uri):
+        """A generated HTML block (a table, a figure, a player: up to hundreds of kB of SVG) goes
+        into the page after Markdown has run, not through it: Markdown would only pass it through,
+        slowly. It stands in the Markdown as a comment, which Markdown keeps as it is. Tables come
+        back before the search plugin reads the page, so their words are found; figures (charts,
+        players: SVG, frames, fallbacks) after it, as data-search-exclude would leave them."""
+        if not block.startswith("<"):
+            return block  # Markdown (a code fence): Markdown's to convert
+        kept = self.stashed.setdefault(page_uri, [])
+        kept.append(block)
+        return f"<!--mgv-stash:{len(kept) - 1}-->"
+
+    def unstash(self, page_html, page, figures=False):
+        kept = self.stashed.get(page.file.src_uri)
+        if not kept:
+            return page_html
+
+        def restore(match):
+            index = int(match.group(1))
+            if index >= len(kept) or kept[index].startswith("<figure") != figures:
+                return match.group(0)
+            return kept[index]
+
+        return STASHED.sub(restore, page_html)
+
+    def on_post_page(self, output, page):
+        output = self.unstash(output, page, figures=True)
+        self.stashed.pop(page.file.src_uri, None)
+        return output
+
+    def computed(self, entry, data, args):
+        """call(entry, data, args), or what it gave in an earlier build with the same runs and code
+        (the files it published are published again)."""
+        if self.outputs is None:
+            return call(entry, data, args)
+        label = self.outputs.label(data.page_uri, entry.name, args)
+        found = self.outputs.get(label)
+        if found is not None:
+            output, published = found
+            for uri, text in published:
+                data.publish(uri, text)
+            return output
+        published = []
+        publish = data.publish
+        data.publish = lambda uri, text: published.append((uri, text)) or publish(uri, text)
+        try:
+            output = call(entry, data, args)
+        finally:
+            data.publish = publish
+        self.outputs.put(label, output, published)
+        return output
 
     def placeholder(self, entry, job, in_code):
         """What stands where a run is still training (serve only)."""

@@ -11,6 +11,8 @@ MkDocs reads this block itself, but silently drops a block it cannot read
 such mistakes are reported, with the line to fix.
 """
 
+import copy
+import functools
 import re
 
 import yaml
@@ -36,7 +38,8 @@ def read_front_matter(source_text):
     dict ({} when it cannot be read), the file line where the Markdown body
     starts (as MkDocs cuts it), and [(line, message)] with file lines."""
     try:
-        return _read(_normal(source_text))
+        meta, body_start, errors = _read_once(_normal(source_text))
+        return copy.deepcopy(meta), body_start, list(errors)
     except Exception as err:  # never stop a build
         return {}, front_matter_lines(source_text) + 1, [
             (1, f"front matter: the check failed ({type(err).__name__}: {err}): a bug in hooks/frontmatter.py")]
@@ -44,6 +47,11 @@ def read_front_matter(source_text):
 
 def _normal(text):
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+@functools.lru_cache(maxsize=256)  # the nav and the page both read every page's front matter
+def _read_once(source):
+    return _read(source)
 
 
 def _read(source):

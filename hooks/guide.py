@@ -71,6 +71,10 @@ def on_page_content(html, page, config, files):
     return build.on_page_content(html, page)
 
 
+def on_post_page(output, page, config):
+    return build.on_post_page(output, page)
+
+
 def on_post_build(config):
     build.on_post_build()
 

@@ -13,6 +13,7 @@ as the text "\\notacommand", and unbalanced braces (c_{ij, x}) are drawn as
 best it can. latex_to_mathml() adds those two checks.
 """
 
+import functools
 import html
 import re
 
@@ -48,6 +49,7 @@ class MathError(Exception):
     """LaTeX that cannot become MathML; the message says why and what to do."""
 
 
+@functools.lru_cache(maxsize=4096)  # the check before Markdown and the conversion after meet the same LaTeX
 def latex_to_mathml(latex, display=False):
     """MathML for one piece of LaTeX, or MathError. Stricter than latex2mathml
     alone: unknown commands and unbalanced braces are errors too."""

@@ -125,7 +125,9 @@ def strip_docstrings(tree):
     return tree
 
 
-_parsed = {}  # path -> ((mtime_ns, size), fingerprint, imports)
+_parsed = {}  # path -> ((mtime_ns, size), fingerprint, imports, sha256 of its bytes)
+_by_content = {}  # sha256 of a module's bytes -> [fingerprint, imports]: kept on disk (module_memo)
+_read = set()  # the contents read_module answered for since module_memo began
 
 
 def read_module(path):
@@ -133,16 +135,60 @@ def read_module(path):
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     if path in _parsed and _parsed[path][0] == stamp:
-        return _parsed[path][1:]
+        _read.add(_parsed[path][3])
+        return _parsed[path][1:3]
+    source = path.read_bytes()
+    content = hashlib.sha256(source).hexdigest()
+    _read.add(content)
+    if content in _by_content:  # parsing is most of a warm build's key work: done once per content
+        fingerprint, imports = _by_content[content]
+        _parsed[path] = (stamp, fingerprint, set(imports), content)
+        return fingerprint, set(imports)
     try:
-        tree = ast.parse(path.read_bytes(), filename=str(path))
+        tree = ast.parse(source, filename=str(path))
     except SyntaxError as err:
         raise RunError(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{err.lineno}: "
                        f"cannot train: {err.msg}") from None
     imports = imported_modules(tree)
     fingerprint = hashlib.sha256(ast.dump(strip_docstrings(tree), include_attributes=False).encode()).hexdigest()
-    _parsed[path] = (stamp, fingerprint, imports)
+    _parsed[path] = (stamp, fingerprint, imports, content)
+    _by_content[content] = [fingerprint, sorted(imports)]
     return fingerprint, imports
+
+
+class module_memo:
+    """`with module_memo(directory):` read_module's answers, kept in directory/modules.json
+    between builds (by content, so an edit is read again); written back with only the
+    modules this build read, when that differs from what was on disk."""
+
+    def __init__(self, directory):
+        self.path = Path(directory) / "modules.json"
+
+    def __enter__(self):
+        self.known = {}
+        try:
+            self.known = dict(json.loads(self.path.read_text()))
+        except (OSError, ValueError, TypeError):
+            pass  # only a memo
+        _by_content.update({k: v for k, v in self.known.items() if k not in _by_content})
+        _read.clear()
+        return self
+
+    def __exit__(self, *exc):
+        used = {content: _by_content[content] for content in _read}
+        if used != self.known:
+            write_memo(self.path, used)
+
+
+def write_memo(path, data):
+    """A JSON memo file, replaced atomically; failing to write it is no error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        partial.write_text(json.dumps(data, separators=(",", ":")))
+        partial.replace(path)
+    except OSError:
+        pass
 
 
 def step_modules(step, source_dir=SOURCE_DIR):
@@ -209,13 +255,7 @@ def describe_interpreter(path, memo_dir=None):
     if done.returncode != 0 or not done.stdout.strip():
         raise RunError(f"the interpreter {path} does not run Python: {done.stderr.strip()[-300:]}")
     if memo is not None:
-        try:
-            memo.parent.mkdir(parents=True, exist_ok=True)
-            partial = memo.with_suffix(f".{os.getpid()}.partial")
-            partial.write_text(json.dumps({**known, stamp: done.stdout.strip()}))
-            partial.replace(memo)
-        except OSError:
-            pass  # only a memo
+        write_memo(memo, {**known, stamp: done.stdout.strip()})
     return done.stdout.strip()
 
 
@@ -259,6 +299,7 @@ def data_digest():
     return DATA_SHA256
 
 
+KEPT_MEMOS = ("interpreters.json", "modules.json")  # in tmp/: never pruned
 FORMAT = 2  # of a cache entry (2: parameter matrices packed); a new format is a new key
 
 
@@ -290,10 +331,11 @@ class RunCache:
     def entries(self, requests):
         """{step: settings} from mkdocs.yml -> {step: Entry}."""
         entries = {}
-        for step, settings in sorted(requests.items()):
-            settings = normalise(step, settings)
-            key = run_key(step, settings, code_digest(step), self.interpreter_name)
-            entries[step] = Entry(step, settings, key, self.directory / f"step{step}-{key}.json")
+        with module_memo(self.tmp):
+            for step, settings in sorted(requests.items()):
+                settings = normalise(step, settings)
+                key = run_key(step, settings, code_digest(step), self.interpreter_name)
+                entries[step] = Entry(step, settings, key, self.directory / f"step{step}-{key}.json")
         return entries
 
     def read(self, entry):
@@ -346,7 +388,7 @@ class RunCache:
         if self.tmp.is_dir():  # locks and partial files of entries no longer wanted
             stems = {entry.path.stem for entry in keep}
             for path in self.tmp.iterdir():
-                if path.name.split(".")[0] not in stems and path.name != "interpreters.json":
+                if path.name.split(".")[0] not in stems and path.name not in KEPT_MEMOS:
                     path.unlink(missing_ok=True)
         if removed:
             self.say(f"pruned {len(removed)} cached run(s) no longer used: {', '.join(sorted(removed))}")

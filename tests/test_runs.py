@@ -265,3 +265,29 @@ def test_packed_matrices_come_back_exactly():
     again = unpack_matrices(packed)
     assert again == tree and [x.hex() for row in again["0"]["wte"] for x in row] == \
         [x.hex() for row in floats for x in row]  # to the last bit, the sign of -0.0 included
+
+
+def test_a_warm_start_reads_fingerprints_from_the_memo_and_parses_only_what_changed(tmp_path, monkeypatch):
+    from hooks import runs
+
+    source = copy_source(tmp_path)
+    memo_dir = tmp_path / "memo"
+
+    def digests():
+        runs._parsed.clear()  # a fresh process: only the memo on disk remains
+        runs._by_content.clear()
+        with runs.module_memo(memo_dir):
+            return [code_digest(step, source) for step in range(6)]
+
+    before = digests()
+    read = {path for step in range(6) for path in step_modules(step, source).values()}
+    assert len(json.loads((memo_dir / "modules.json").read_text())) == len(read) > 10
+    parsed = []
+    real_parse = runs.ast.parse
+    monkeypatch.setattr(runs.ast, "parse", lambda source, **kw: parsed.append(kw["filename"]) or real_parse(source, **kw))
+    assert digests() == before and parsed == []
+    path = source / "step2_autograd.py"
+    path.write_text(path.read_text() + "\nEXTRA_CONSTANT = 1\n")
+    after = digests()
+    assert parsed == [str(path)]
+    assert [a != b for a, b in zip(before, after)] == [False, False, True, True, True, True]

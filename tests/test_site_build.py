@@ -117,8 +117,27 @@ def test_math_is_mathml_and_nothing_is_fetched_from_elsewhere(built_site):
     assert "<mtext>1,046</mtext>" in model  # a number with a thousands separator in math: one piece, not "1, 046"
 
 
-def test_a_rebuild_with_nothing_changed_trains_nothing(built_site, tmp_path):
-    _, _, env, _ = built_site
+def test_a_rebuild_with_nothing_changed_trains_and_computes_nothing_and_builds_the_same_site(built_site, tmp_path):
+    site, log, env, _ = built_site
+    computed, reused = map(int, re.search(r"(\d+) output\(s\) computed, (\d+) reused", log).groups())
+    assert computed > 300  # the cold build computed each directive once per page (a repeat is reused)
     again = mkdocs_build(ROOT / "mkdocs.yml", tmp_path / "site", env)
     assert again.returncode == 0, again.stderr
     assert "training step" not in again.stderr and "trained step" not in again.stderr
+    assert f"0 output(s) computed, {computed + reused} reused" in again.stderr
+    first = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    second = {p.relative_to(tmp_path / "site"): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name] and name.name != "sitemap.xml.gz"] == []
+
+
+def test_search_finds_tables_but_not_the_insides_of_charts_and_players(built_site):
+    site, _, _, _ = built_site
+    docs = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    text = {doc["location"]: doc["text"] for doc in docs}
+    assert "average loss" in text["step-0/loss/#the-loss-curve"]  # the loss_means table
+    assert "mean: the loss of the name" in text["step-0/loss/#scoring-ava-part-way-through-training"]  # probe
+    assert "mean: the loss of the name" not in text["step-0/loss/#try-it"]  # the same, inside the player
+    assert not any("mgv-stash" in doc["text"] for doc in docs)
+    html = page(site, "step-0/loss")
+    assert "mgv-stash" not in html and html.count('data-player="loss-steps"') == 1

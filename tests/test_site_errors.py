@@ -1,6 +1,7 @@
 """An author's mistakes fail `mkdocs build --strict` and say where they are;
 without --strict (as under `mkdocs serve`) the page still builds, with a mark."""
 
+import re
 import subprocess
 import sys
 
@@ -81,6 +82,17 @@ def test_strict_build_fails_naming_page_and_line(small_guide):
         " (write \\{ for a brace)",
     ]
     assert "Aborted with 9 warnings in strict mode!" in built.stdout + built.stderr
+
+
+def test_mistakes_are_reported_again_by_a_warm_build(small_guide):
+    """Errors are never memoised with the outputs: the second build, every good
+    output reused, still names every mistake."""
+    first = mkdocs_build(*small_guide)
+    again = mkdocs_build(*small_guide)
+    warnings = [[line for line in built.stderr.splitlines() if line.startswith("WARNING")] for built in (first, again)]
+    assert len(warnings[0]) == 9 and warnings[1] == warnings[0]
+    assert re.search(r"guide: 1 run\(s\), \d+ generated file\(s\), 0 output\(s\) computed, [1-9]\d* reused",
+                     again.stderr)
 
 
 def test_without_strict_the_page_shows_the_errors(small_guide):

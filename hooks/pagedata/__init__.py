@@ -279,11 +279,12 @@ class PageData:
     """What a directive function may use: the runs, the page's own step, and a
     way to publish a generated file."""
 
-    def __init__(self, runs, page_step, publish, pending=None):
+    def __init__(self, runs, page_step, publish, pending=None, page_uri=""):
         self.runs = runs
         self.page_step = page_step
         self.publish = publish  # publish(uri, text) -> the URL of the file, relative to the page
         self.pending = pending or {}  # step -> training Job, under `mkdocs serve`
+        self.page_uri = page_uri  # step-1/mlp.md: the page the directive stands on
 
     def run(self, number=None):
         if number is None:
