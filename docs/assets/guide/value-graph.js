@@ -1,0 +1,1 @@
+/* Step 2: the Value graph and its backward walk. */
