@@ -283,10 +283,20 @@ def gradient_check_at(snapshot, name):
 def graph_size(step, snapshot, name):
     """How many distinct Values the graph of one name's loss holds (steps 2-5):
     what autograd costs, counted the same way every time."""
+    return graph_census(step, snapshot, name)["values"]
+
+
+def graph_census(step, snapshot, name):
+    """The graph of one name's loss, counted (steps 2-5): {"values": every
+    distinct Value in it, "parameters": those that are the model's parameters,
+    "constants": the other leaves (plain numbers wrapped on the way, like the
+    0 that sum() starts from), "computed": those an operation made}. Constants
+    and computed Values are the ones the forward pass built."""
     module = module_of(step)
     if step < 2:
         raise ProbeError(f"step {step} computes with plain numbers: it builds no graph (steps 2-5 do)")
-    loss = module.forward(restore(step, snapshot), encode(name))
+    state_dict = restore(step, snapshot)
+    loss = module.forward(state_dict, encode(name))
     seen = {loss}
     stack = [loss]
     while stack:
@@ -294,7 +304,11 @@ def graph_size(step, snapshot, name):
             if child not in seen:
                 seen.add(child)
                 stack.append(child)
-    return len(seen)
+    params = set(module_of(2).parameters(state_dict))  # every step's state_dict: {name: matrix}
+    leaves = [v for v in seen if not v._children]
+    in_graph = sum(1 for v in leaves if v in params)
+    return {"values": len(seen), "parameters": in_graph, "constants": len(leaves) - in_graph,
+            "computed": len(seen) - len(leaves)}
 
 
 GPT_LOCALS = ["token_id", "pos_id", "tok_emb", "pos_emb", "x", "q", "k", "v",

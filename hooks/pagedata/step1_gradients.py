@@ -19,6 +19,7 @@ from hooks.pagedata import fixed, fmt_float, fmt_int, frames_file, player, round
 from microgpt import replay, step1_gradient
 
 STEP1 = (1,)
+TRAINED = (1, 2, 3, 4, 5)  # the runs that learn by gradient descent
 EPS_DECADES = range(-12, 0)  # the eps slider: 1, 2, 5 × 10^k for these k, up to the span
 CURVE_POINTS = 81            # the loss curve of one parameter: this many points across the span
 WINDOW = 50                  # the running mean of the loss curve on 1.9
@@ -639,14 +640,13 @@ def gradient_check_player(page, run: int = None):
 # ---------------------------------------------------------------- 1.9: training and inference
 
 
-@value(runs=STEP1)
+@value(runs=TRAINED)
 def learning_rate(page, run: int = None):
-    """The learning rate the schedule starts from (step1_gradient.learning_rate)."""
-    page.run(run)
-    return svg.fmt(step1_gradient.learning_rate)
+    """The learning rate the schedule starts from (the step module's learning_rate)."""
+    return svg.fmt(replay.module_of(page.run(run).number).learning_rate)
 
 
-@value(runs=STEP1)
+@value(runs=TRAINED)
 def lr(page, step: int, run: int = None):
     """The learning rate training step `step` (from 1) used, as the run recorded it (4 significant digits)."""
     return svg.fmt(page.run(run).record(step)["lr"], 4)
