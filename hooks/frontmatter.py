@@ -13,7 +13,6 @@ such mistakes are reported, with the line to fix.
 
 import copy
 import functools
-import re
 
 import yaml
 from mkdocs.utils.meta import YAML_RE, get_data

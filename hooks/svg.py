@@ -251,8 +251,8 @@ def line_chart(series, *, uid, title, x_title, y_title, x=None, x_min=None, x_ma
         xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits)
 
     out = [
-        f'<figure class="mgv-figure mgv-kit mgv-kit--line" data-player="line-chart">',
-        f'<div class="mgv-plot">',
+        '<figure class="mgv-figure mgv-kit mgv-kit--line" data-player="line-chart">',
+        '<div class="mgv-plot">',
         f'<svg class="mgv-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" style="--mgv-width:{width}px"'
         f' role="img" aria-labelledby="{_esc(uid)}-title" aria-describedby="{_esc(uid)}-desc"'
         f' data-frame="{num(left)} {num(top)} {num(pw)} {num(ph)}" data-domain="{num(xlo)} {num(xhi)} {num(ylo)} {num(yhi)}"'

@@ -6,8 +6,10 @@ A test module imports the fixtures it uses:
     from tests.browser_kit import browser, site_url, tab  # noqa: F401 (fixtures)
 """
 
+import re
 import threading
 from functools import partial
+from pathlib import Path
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlparse
 
@@ -17,6 +19,23 @@ from playwright import sync_api as playwright_api
 CHROMIUM = "/usr/bin/chromium"
 STEP0_PAGES = ["step-0/", "step-0/dataset/", "step-0/tokenizer/", "step-0/count-table/", "step-0/model/",
                "step-0/training/", "step-0/loss/", "step-0/inference/", "step-0/what-counting-cannot-do/"]
+
+
+def nav_pages():
+    """Every page of mkdocs.yml's nav, as its path in the site ("" for the home page)."""
+    text = (Path(__file__).resolve().parent.parent / "mkdocs.yml").read_text()
+    nav = text[text.index("\nnav:\n"):text.index("\nhooks:\n")]
+    sources = re.findall(r"^\s*-\s*(?:[^:\n]+:\s*)?([\w/.-]+\.md)\s*$", nav, re.MULTILINE)
+    return [re.sub(r"(^|/)index\.md$", r"\1", source).removesuffix(".md") + ("" if source.endswith("index.md") else "/")
+            for source in sources]
+
+
+def settled(page):
+    """Waits for the page's players to have started (their frames fetched), then two frames."""
+    page.wait_for_function("""() => Array.from(document.querySelectorAll("figure[data-player]"))
+        .every(f => f.querySelector(".mgv-controls, .mgv-rowpick, input, .mgv-steps, button")
+                    || f.classList.contains("mgv-live"))""")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

@@ -1,4 +1,4 @@
-"""Every Step 0 page and the home page, as built, in Chromium: axe-core finds no
+"""Every page of the nav, as built, in Chromium: axe-core finds no
 violation on the whole document (the theme's parts included), light and
 dark, at 1280 and 390 px; at 390 px nothing makes the page scroll sideways;
 no console error; no request to any host but 127.0.0.1."""
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_kit import STEP0_PAGES, browser, opener, site_url  # noqa: F401 (fixtures)
+from tests.browser_kit import browser, nav_pages, opener, settled, site_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
-PAGES = [""] + STEP0_PAGES
+PAGES = nav_pages()
 SCHEMES = {"light": "default", "dark": "slate"}
 
 
@@ -18,13 +18,6 @@ SCHEMES = {"light": "default", "dark": "slate"}
 def axe_source():
     import axe_playwright_python as axe  # a test dependency (pyproject: test extras)
     return (Path(axe.__file__).parent / "axe.min.js").read_text()
-
-
-def settled(page):
-    """Waits for the page's players to have started (their frames fetched)."""
-    page.wait_for_function("""() => Array.from(document.querySelectorAll("figure[data-player]"))
-        .every(f => f.querySelector(".mgv-controls, .mgv-rowpick, input, .mgv-steps") || f.classList.contains("mgv-live"))""")
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -65,10 +58,15 @@ def test_links_in_prose_are_underlined(opener, site_url):
         assert lines and set(lines) == {"underline"}, path
 
 
+def test_every_page_of_the_nav_is_checked():
+    assert PAGES[:2] == ["", "step-0/"] and "step-1/gradient-check/" in PAGES and "step-2/same-results/" in PAGES
+    assert len(PAGES) == len(set(PAGES)) >= 29
+
+
 def test_code_boxes_fit_80_columns_clear_of_the_copy_button(opener, site_url):
     page = opener(viewport={"width": 1280, "height": 900})
     found = []
-    for path in STEP0_PAGES:
+    for path in PAGES:
         page.goto(f"{site_url}/{path}")
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         found += page.evaluate("""() => Array.from(document.querySelectorAll("article pre > code"), code => {

@@ -7,7 +7,6 @@ any other host."""
 
 import json
 import math
-import os
 import random
 import shutil
 import threading

@@ -2,13 +2,12 @@
 127.0.0.1, driven by the keyboard alone: focus never falls to <body>, the live lines say what
 changed, and what the browser computes (linear(), softmax()) equals what microgpt's own Python
 functions compute on the same inputs. Every test also checks that the page logged no console error
-and asked nothing of any other host. Then the pages without JavaScript, and axe-core on every page
-of this half, light and dark, at 1280 and 390 px, with nothing scrolling sideways at 390 px."""
+and asked nothing of any other host. Then the pages without JavaScript (axe-core on every page:
+tests/test_a11y.py)."""
 
 import json
 import math
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,6 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 LABELS = list(LETTERS) + ["BOS"]
 BOS = 26
 MINUS = "\u2212"
-PAGES = ["step-1/", "step-1/same-starting-point/", "step-1/parameters/", "step-1/linear-softmax/", "step-1/mlp/",
-         "step-1/forward-pass/"]
 
 
 def f4(x):
@@ -360,36 +357,3 @@ def test_without_javascript_each_player_shows_its_final_state(browser, site_url)
     assert context.problems == []
 
 
-# ---------------------------------------------------------------- axe, overflow
-
-@pytest.fixture(scope="module")
-def axe_source():
-    import axe_playwright_python as axe  # a test dependency (pyproject: test extras)
-    return (Path(axe.__file__).parent / "axe.min.js").read_text()
-
-
-def settled(page):
-    page.wait_for_function("""() => Array.from(document.querySelectorAll("figure[data-player]"))
-        .every(f => f.querySelector(".mgv-controls, .mgv-rowpick, input, .mgv-steps") || f.classList.contains("mgv-live"))""")
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-
-
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violation_and_nothing_overflows(opener, site_url, axe_source, scheme, width):
-    found = {}
-    for path in PAGES:
-        page = opener(viewport={"width": width, "height": 900}, color_scheme=scheme)
-        page.goto(f"{site_url}/{path}")
-        settled(page)
-        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == \
-            {"light": "default", "dark": "slate"}[scheme]
-        page.evaluate(axe_source)
-        violations = page.evaluate("""async () => (await axe.run(document, { resultTypes: ["violations"] }))
-            .violations.map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))""")
-        if violations:
-            found[path] = violations
-        if width == 390:
-            assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, path
-        page.context.close()
-    assert found == {}

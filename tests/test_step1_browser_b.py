@@ -1,7 +1,6 @@
 """The players of Step 1.6 to 1.9 in a real browser (Chromium, driven by
-Playwright, against the built site on 127.0.0.1), by the keyboard alone;
-their pages checked by axe-core, light and dark, at 1280 and 390 px. Every
-test also checks that the page logged no console error and asked nothing of
+Playwright, against the built site on 127.0.0.1), by the keyboard alone
+(axe-core on every page: tests/test_a11y.py). Every test also checks that the page logged no console error and asked nothing of
 any other host.
 
 What a player computes in the browser (a secant slope, softmax(logits / T),
@@ -10,16 +9,12 @@ plain Python here, on the same inputs: the frames the player read."""
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 
 from tests.browser_kit import tab_to, browser, open_context, opener, site_url, tab  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
-PAGES = ["step-1/numerical-gradient/", "step-1/analytic-gradient/", "step-1/gradient-check/",
-         "step-1/training-inference/"]
-SCHEMES = {"light": "default", "dark": "slate"}
 MINUS = "\u2212"
 
 
@@ -59,12 +54,6 @@ def started(page, kind):
     player = page.locator(f'[data-player="{kind}"]')
     player.locator(".mgv-controls, .mgv-field").first.wait_for()
     return player
-
-
-def settled(page):
-    page.wait_for_function("""() => Array.from(document.querySelectorAll("figure.mgv-player"))
-        .every(f => f.querySelector(".mgv-controls, .mgv-field"))""")
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 # ---------------------------------------------------------------- 1.6: eps and the secant
@@ -346,34 +335,6 @@ def test_without_javascript_each_player_shows_its_final_state(browser, site_url)
     assert page.locator('[data-player="temperature"] tbody tr').count() == 27
     context.close()
     assert context.problems == []
-
-
-# ---------------------------------------------------------------- every page: axe, overflow
-
-@pytest.fixture(scope="module")
-def axe_source():
-    import axe_playwright_python as axe
-    return (Path(axe.__file__).parent / "axe.min.js").read_text()
-
-
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_violation_and_nothing_overflows(opener, site_url, axe_source, scheme, width):
-    found = {}
-    for path in PAGES:
-        page = opener(viewport={"width": width, "height": 900}, color_scheme=scheme)
-        page.goto(f"{site_url}/{path}")
-        settled(page)
-        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
-        page.evaluate(axe_source)
-        violations = page.evaluate("""async () => (await axe.run(document, { resultTypes: ["violations"] }))
-            .violations.map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))""")
-        if violations:
-            found[path] = violations
-        if width == 390:
-            assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, path
-        page.context.close()
-    assert found == {}
 
 
 CONTRAST = """(root) => {

@@ -260,7 +260,7 @@ def test_numerical_gradient_page(pages, truth, nudges):
     assert truth.label(W[1]) == "BOS"
     count = sum(len(row) for matrix in truth.initial.values() for row in matrix)
     assert count == 3184
-    says(text, f"it adds eps = 0.00001, runs the whole forward pass again")
+    says(text, "it adds eps = 0.00001, runs the whole forward pass again")
     says(text, f"the first name of training, \"{truth.docs[0]}\", before training starts")
     says(text, f"it has {len(truth.check) - 1} pairs")
     says(text, f"Take one of the {n(count)} parameters: wte[26][2], the third number in the embedding of BOS (token 26).")
