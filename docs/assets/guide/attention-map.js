@@ -1,0 +1,1 @@
+/* Step 3: attention weights over training, and the KV cache (3.5-3.7). */

@@ -1,0 +1,1 @@
+/* Step 3: embeddings, RMSNorm, q/k/v (3.2-3.4). */
