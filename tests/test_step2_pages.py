@@ -167,6 +167,7 @@ def test_step_1_and_step_2_agree_on_2_8(pages, runs):
     only = [line for line in one if line not in set(two)]
     assert only == ["gradient check | loss_n 3.297830 | loss_a 3.297830 | max diff 0.00000000"]
     assert "Step 2 no longer needs: " + only[0] in text
+    assert "Losses : 1,000 of the 1,000" in text and "Names : 20 of the 20 names" in text
     a, b = ([s["loss"] for s in runs[step]["steps"]] for step in (1, 2))
     equal = sum(x == y for x, y in zip(a, b))
     gap = max(abs(x - y) for x, y in zip(a, b))

@@ -53,6 +53,13 @@ def joined_length(page, run: int = None):
 
 
 @value(runs=ALL)
+def longest_in_dataset(page, run: int = None):
+    """The length in characters of the longest name in names.txt (all of it, not only what training sees)."""
+    page.run(run)
+    return str(max(map(len, dataset_names())))
+
+
+@value(runs=ALL)
 def repeats_in_training(page, run: int = None):
     """How many names come up twice among the names training sees (its steps' docs)."""
     counts = Counter(record["doc"] for record in page.run(run).steps)
