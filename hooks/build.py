@@ -38,6 +38,15 @@ log = logging.getLogger("mkdocs.hooks.guide")
 STASHED = re.compile(r"<!--mgv-stash:(\d+)-->")
 
 
+MARKDOWN_MARKS = str.maketrans({"*": "&#42;", "_": "&#95;", "`": "&#96;", "[": "&#91;", "]": "&#93;"})
+
+
+def prose_safe(value):
+    """A value as text in a sentence: HTML escaped, and Markdown's marks as entities, so that
+    `total**-1` or `wte[26]` reads as written instead of turning bold or into a link."""
+    return html.escape(value).translate(MARKDOWN_MARKS)
+
+
 class GuideBuild:
     def __init__(self, config, session=None):
         self.config = config
@@ -193,7 +202,7 @@ class GuideBuild:
             waiting[pending.job.step] = pending.job
             return self.placeholder(entry, pending.job, in_code)
         if entry.kind == "value":
-            return output if in_code else html.escape(output)
+            return output if in_code else prose_safe(output)
         return f"\n{self.stash(output.strip(), data.page_uri)}\n"
 
     def stash(self, block, page_uri):

@@ -127,7 +127,7 @@ def test_one_step_traced_on_2_7(pages, runs, docs):
     text = pages["training-loop"]
     first = docs[0]
     assert first == "yuheng"  # MICROGPT-SPEC.md: the gradient check name, docs[0]
-    assert f'Training step 1 learns from "{first}"' in text
+    assert f'The first training step learns from "{first}"' in text
     assert f"a graph of {n(census(first)['values'])} Values ending at the loss, 3.2978" in text
     before = unpack_matrices(runs[2]["snapshots"]["0"])
     after = unpack_matrices(runs[2]["snapshots"]["1"])

@@ -18,6 +18,7 @@ PLUMBING = re.compile(r"StepRecord|observer|islice|yield|record", re.IGNORECASE)
 SECTIONS = {
     "autograd.py": ["value", "add_mul", "more_ops", "sugar", "backward"],
     "data.py": ["load_docs"],
+    "graph_example.py": ["example"],
     "program.py": ["program"],
     "tokenizer.py": ["tokenizer"],
     "step0_counting.py": ["count_table", "bigram", "forward", "update", "training", "sample"],
