@@ -81,7 +81,7 @@ def test_training_and_results_on_3_8(site, runs, names_path):
     assert max(map(len, names)) == 15 and "the longest name in the whole dataset has 15 letters" in text
     assert "The learning rate starts at 0.1, where Step 2's started at 1." in text
     mean = {step: sum(s["loss"] for s in runs[step]["steps"][900:]) / 100 for step in (2, 3)}
-    assert (f"parameters 3,184 4,192 learning rate (first step) 1.0 0.1 the model sees the current token only "
+    assert (f"setting Step 2 Step 3 parameters 3,184 4,192 learning rate (first step) 1.0 0.1 the model sees the current token only "
             f"up to 16 tokens: the current one and those before it the model mlp() gpt() "
             f"mean loss, steps 901 to 1,000 {mean[2]:.4f} {mean[3]:.4f}") in text
     means = {step: [sum(s["loss"] for s in runs[step]["steps"][i:i + 100]) / 100 for i in range(0, 1000, 100)]

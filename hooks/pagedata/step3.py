@@ -166,7 +166,7 @@ def compare_steps(page, before: int, run: int = None):
         ["the model", f"<code>{model_function(earlier.number)}()</code>", f"<code>{model_function(run.number)}()</code>"],
         [f"mean loss, steps {fmt_int(first)} to {fmt_int(last)}", f"{mean(earlier):.4f}", f"{mean(run):.4f}"],
     ]
-    return render.html_table(["", f"Step {earlier.number}", f"Step {run.number}"], rows)
+    return render.html_table(["setting", f"Step {earlier.number}", f"Step {run.number}"], rows)
 
 
 @value(runs=TRANSFORMERS)
