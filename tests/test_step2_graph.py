@@ -370,8 +370,8 @@ def test_the_so_far_boxes_carry_the_values(pages, hand):
     items = so_far(pages["backward"].html)
     assert (f"two_token_loss() — the small example of these pages, two logits to a loss of"
             f" {sig(hand.data['loss'])}, in 10 Values") in items
-    assert "the graph — every Value points to the Values it was made from; two_token_loss() makes 10 Values joined" \
-           " by 10 arrows" in items
+    assert "the graph — every Value points to the Values it was made from, one arrow per child; two_token_loss()'s" \
+           " graph has 10 arrows" in items
     assert ("the sugar — -x, a - b, a / b and plain numbers on the left, all written with +, * and **;"
             " p = e1 / total makes 2 Values") in items
 
