@@ -559,12 +559,6 @@ def kv_calls(page, name: str, run: int = None):
 
 
 @value(runs=STEP3)
-def kv_block_size(page, run: int = None):
-    """block_size: the most positions gpt() is ever called for, in training or sampling."""
-    return fmt_int(replay.module_of(page.run(run).number).block_size)
-
-
-@value(runs=STEP3)
 def kv_without_cache(page, calls: int = None, run: int = None):
     """How many keys (and values) `calls` calls of gpt() (default: block_size) would compute if each
     recomputed those of every earlier position: 1 + 2 + ... + calls."""
