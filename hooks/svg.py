@@ -217,6 +217,34 @@ def plot_area(xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits):
     return ylabels, xlabels, left, right, top, bottom, pw, ph, px, py
 
 
+def grid_and_axes(area, width, height, x_title, y_title, x_grid):
+    """A chart's grid (horizontal lines at the y ticks; vertical ones too if x_grid, else tick
+    marks under the x axis), its two axes, their tick labels and titles: SVG elements."""
+    ylabels, xlabels, left, right, top, bottom, pw, ph, px, py = area
+    out = ['<g class="mgv-grid">']
+    for v, _ in ylabels:
+        out.append(f'<line class="mgv-gridline" x1="{_c(left)}" x2="{_c(left + pw)}" y1="{_c(py(v))}" y2="{_c(py(v))}"/>')
+    if x_grid:
+        for v, _ in xlabels:
+            out.append(f'<line class="mgv-gridline" x1="{_c(px(v))}" x2="{_c(px(v))}" y1="{_c(top)}" y2="{_c(top + ph)}"/>')
+    out.append("</g>")
+    out.append('<g class="mgv-axes">')
+    out.append(f'<line class="mgv-axis-line" x1="{_c(left)}" x2="{_c(left + pw)}" y1="{_c(top + ph)}" y2="{_c(top + ph)}"/>')
+    out.append(f'<line class="mgv-axis-line" x1="{_c(left)}" x2="{_c(left)}" y1="{_c(top)}" y2="{_c(top + ph)}"/>')
+    for v, label in ylabels:
+        out.append(f'<text class="mgv-tick" x="{_c(left - 6)}" y="{_c(py(v))}" dy="0.35em" text-anchor="end">{label}</text>')
+    for v, label in xlabels:
+        if not x_grid:
+            out.append(f'<line class="mgv-axis-line" x1="{_c(px(v))}" x2="{_c(px(v))}" y1="{_c(top + ph)}"'
+                       f' y2="{_c(top + ph + 5)}"/>')
+        out.append(f'<text class="mgv-tick" x="{_c(px(v))}" y="{_c(top + ph + 22)}" text-anchor="middle">{label}</text>')
+    out.append(f'<text class="mgv-axis-title" x="{_c(left + pw / 2)}" y="{_c(height - 6)}" text-anchor="middle">'
+               f'{_esc(x_title)}</text>')
+    out.append(f'<text class="mgv-axis-title" x="{_c(left)}" y="{_c(top - 16)}" text-anchor="middle">{_esc(y_title)}</text>')
+    out.append("</g>")
+    return out
+
+
 def line_chart(series, *, uid, title, x_title, y_title, x=None, x_min=None, x_max=None, y_min=None, y_max=None,
                reference=None, width=640, height=300, digits=4, desc=None, caption=None):
     """A line chart of named series sharing one x axis.
@@ -247,8 +275,8 @@ def line_chart(series, *, uid, title, x_title, y_title, x=None, x_min=None, x_ma
     if y_max is not None:
         yhi = float(y_max)
     xstep = nice_step(xhi - xlo)
-    ylabels, xlabels, left, right, top, bottom, pw, ph, px, py = plot_area(
-        xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits)
+    area = plot_area(xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits)
+    ylabels, xlabels, left, right, top, bottom, pw, ph, px, py = area
 
     out = [
         '<figure class="mgv-figure mgv-kit mgv-kit--line" data-player="line-chart">',
@@ -259,22 +287,8 @@ def line_chart(series, *, uid, title, x_title, y_title, x=None, x_min=None, x_ma
         f' data-digits="{digits}" data-x-title="{_esc(x_title)}">',
         f'<title id="{_esc(uid)}-title">{_esc(title)}</title>',
         f'<desc id="{_esc(uid)}-desc">{_esc(desc if desc is not None else _line_desc(series, xs, x_title, digits))}</desc>',
-        '<g class="mgv-grid">',
     ]
-    for v, _ in ylabels:
-        out.append(f'<line class="mgv-gridline" x1="{_c(left)}" x2="{_c(left + pw)}" y1="{_c(py(v))}" y2="{_c(py(v))}"/>')
-    out.append("</g>")
-    out.append('<g class="mgv-axes">')
-    out.append(f'<line class="mgv-axis-line" x1="{_c(left)}" x2="{_c(left + pw)}" y1="{_c(top + ph)}" y2="{_c(top + ph)}"/>')
-    out.append(f'<line class="mgv-axis-line" x1="{_c(left)}" x2="{_c(left)}" y1="{_c(top)}" y2="{_c(top + ph)}"/>')
-    for v, label in ylabels:
-        out.append(f'<text class="mgv-tick" x="{_c(left - 6)}" y="{_c(py(v))}" dy="0.35em" text-anchor="end">{label}</text>')
-    for v, label in xlabels:
-        out.append(f'<line class="mgv-axis-line" x1="{_c(px(v))}" x2="{_c(px(v))}" y1="{_c(top + ph)}" y2="{_c(top + ph + 5)}"/>')
-        out.append(f'<text class="mgv-tick" x="{_c(px(v))}" y="{_c(top + ph + 22)}" text-anchor="middle">{label}</text>')
-    out.append(f'<text class="mgv-axis-title" x="{_c(left + pw / 2)}" y="{_c(height - 6)}" text-anchor="middle">{_esc(x_title)}</text>')
-    out.append(f'<text class="mgv-axis-title" x="{_c(left)}" y="{_c(top - 16)}" text-anchor="middle">{_esc(y_title)}</text>')
-    out.append("</g>")
+    out += grid_and_axes(area, width, height, x_title, y_title, x_grid=False)
     if reference is not None:
         ry = py(float(reference["value"]))
         out.append(
@@ -525,8 +539,8 @@ def scatter(points, *, uid, title, x_title, y_title, diagonal=False, highlight=N
     else:
         xlo, xhi, xstep = nice_domain(min(xs_), max(xs_))
         ylo, yhi, ystep = nice_domain(min(ys_), max(ys_))
-    ylabels, xlabels, left, right, top, bottom, pw, ph, px, py = plot_area(
-        xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits)
+    area = plot_area(xlo, xhi, xstep, ylo, yhi, ystep, width, height, digits)
+    ylabels, xlabels, left, right, top, bottom, pw, ph, px, py = area
 
     text = desc if desc is not None else _scatter_desc(pts, highlight, x_title, y_title, digits)
     out = [
@@ -536,23 +550,8 @@ def scatter(points, *, uid, title, x_title, y_title, diagonal=False, highlight=N
         f' role="img" aria-labelledby="{_esc(uid)}-title" aria-describedby="{_esc(uid)}-desc">',
         f'<title id="{_esc(uid)}-title">{_esc(title)}</title>',
         f'<desc id="{_esc(uid)}-desc">{_esc(text)}</desc>',
-        '<g class="mgv-grid">',
     ]
-    for v, _ in ylabels:
-        out.append(f'<line class="mgv-gridline" x1="{_c(left)}" x2="{_c(left + pw)}" y1="{_c(py(v))}" y2="{_c(py(v))}"/>')
-    for v, _ in xlabels:
-        out.append(f'<line class="mgv-gridline" x1="{_c(px(v))}" x2="{_c(px(v))}" y1="{_c(top)}" y2="{_c(top + ph)}"/>')
-    out.append("</g>")
-    out.append('<g class="mgv-axes">')
-    out.append(f'<line class="mgv-axis-line" x1="{_c(left)}" x2="{_c(left + pw)}" y1="{_c(top + ph)}" y2="{_c(top + ph)}"/>')
-    out.append(f'<line class="mgv-axis-line" x1="{_c(left)}" x2="{_c(left)}" y1="{_c(top)}" y2="{_c(top + ph)}"/>')
-    for v, label in ylabels:
-        out.append(f'<text class="mgv-tick" x="{_c(left - 6)}" y="{_c(py(v))}" dy="0.35em" text-anchor="end">{label}</text>')
-    for v, label in xlabels:
-        out.append(f'<text class="mgv-tick" x="{_c(px(v))}" y="{_c(top + ph + 22)}" text-anchor="middle">{label}</text>')
-    out.append(f'<text class="mgv-axis-title" x="{_c(left + pw / 2)}" y="{_c(height - 6)}" text-anchor="middle">{_esc(x_title)}</text>')
-    out.append(f'<text class="mgv-axis-title" x="{_c(left)}" y="{_c(top - 16)}" text-anchor="middle">{_esc(y_title)}</text>')
-    out.append("</g>")
+    out += grid_and_axes(area, width, height, x_title, y_title, x_grid=True)
     if diagonal:
         out.append(f'<g class="mgv-ref"><line class="mgv-diagonal" x1="{_c(px(xlo))}" y1="{_c(py(xlo))}" x2="{_c(px(xhi))}" y2="{_c(py(xhi))}"/>'
                    f'<text class="mgv-ref-label" x="{_c(px(xhi))}" y="{_c(py(xhi) + 36)}" text-anchor="end">y = x</text></g>')
