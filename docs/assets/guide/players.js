@@ -63,6 +63,19 @@
     const intervals = new Set(), timeouts = new Set(), frames = new Set(), observers = new Set();
     const stops = [];
     let stopped = false;
+    /* A timer, interval or frame request, kept in `set` until it has run (done) or is cancelled. */
+    function start(set, begin) {
+      if (stopped) return null;
+      let id = null;
+      id = begin(function () { set.delete(id); });
+      set.add(id);
+      return id;
+    }
+    function cancel(set, clear, id) {
+      if (id === null || id === undefined) return;
+      clear(id);
+      set.delete(id);
+    }
     const life = {
       signal: abort.signal,
       get stopped() { return stopped; },
@@ -73,38 +86,17 @@
         target.addEventListener(type, fn, opts);
       },
       setInterval: function (fn, ms) {
-        if (stopped) return null;
-        const id = window.setInterval(fn, ms);
-        intervals.add(id);
-        return id;
+        return start(intervals, function () { return window.setInterval(fn, ms); });
       },
-      clearInterval: function (id) {
-        if (id === null || id === undefined) return;
-        window.clearInterval(id);
-        intervals.delete(id);
-      },
+      clearInterval: function (id) { cancel(intervals, window.clearInterval, id); },
       setTimeout: function (fn, ms) {
-        if (stopped) return null;
-        const id = window.setTimeout(function () { timeouts.delete(id); fn(); }, ms);
-        timeouts.add(id);
-        return id;
+        return start(timeouts, function (done) { return window.setTimeout(function () { done(); fn(); }, ms); });
       },
-      clearTimeout: function (id) {
-        if (id === null || id === undefined) return;
-        window.clearTimeout(id);
-        timeouts.delete(id);
-      },
+      clearTimeout: function (id) { cancel(timeouts, window.clearTimeout, id); },
       requestFrame: function (fn) {
-        if (stopped) return null;
-        const id = window.requestAnimationFrame(function (t) { frames.delete(id); fn(t); });
-        frames.add(id);
-        return id;
+        return start(frames, function (done) { return window.requestAnimationFrame(function (t) { done(); fn(t); }); });
       },
-      cancelFrame: function (id) {
-        if (id === null || id === undefined) return;
-        window.cancelAnimationFrame(id);
-        frames.delete(id);
-      },
+      cancelFrame: function (id) { cancel(frames, window.cancelAnimationFrame, id); },
       observe: function (observer) {
         if (stopped) observer.disconnect(); else observers.add(observer);
         return observer;
