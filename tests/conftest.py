@@ -5,6 +5,7 @@ The dataset comes from MICROGPT_DATA or the download cache, as for any run
 """
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -18,6 +19,17 @@ REFERENCE = Path(__file__).resolve().parent / "reference"
 
 def reference_lines(step):
     return (REFERENCE / f"step{step}.txt").read_text().splitlines()
+
+
+def shuffled(names_path, seed=42):
+    """(names, docs, rng) as microgpt starts, redone with the standard library only: the names
+    of the file, shuffled by random.Random(seed), and the generator right after the shuffle
+    (its next draws are the parameters')."""
+    names = [line.strip() for line in Path(names_path).read_text().split("\n") if line.strip()]
+    rng = random.Random(seed)
+    docs = list(names)
+    rng.shuffle(docs)
+    return names, docs, rng
 
 
 def run_cli(*args, env=None, **kwargs):

@@ -10,16 +10,14 @@ The last test reads the Markdown sources: no number is typed into prose.
 
 import json
 import math
-import random
 import re
 from collections import Counter
 from html import unescape
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ROOT, reference_lines
+from tests.conftest import ROOT, reference_lines, shuffled
 
 NUM_STEPS = 1000        # the run's training steps (microgpt.program.NUM_STEPS, never imported)
 SEED = 42               # the seed of MICROGPT-SPEC.md
@@ -33,10 +31,7 @@ SNAPSHOTS = (0, 100, NUM_STEPS)
 @pytest.fixture(scope="module")
 def truth(names_path):
     """Step 0 redone from the names file with nothing but the standard library."""
-    names = [line.strip() for line in Path(names_path).read_text().split("\n") if line.strip()]
-    rng = random.Random(SEED)
-    docs = list(names)
-    rng.shuffle(docs)
+    names, docs, rng = shuffled(names_path, SEED)
     uchars = sorted(set("".join(names)))
     V = len(uchars) + 1
     bos = V - 1

@@ -16,16 +16,14 @@ covers these pages too.
 
 import json
 import math
-import random
 import re
 import sys
 from html import unescape
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ROOT, reference_lines
+from tests.conftest import ROOT, reference_lines, shuffled
 
 NUM_STEPS = 1000
 SEED = 42
@@ -100,10 +98,7 @@ def f4(x):
 
 @pytest.fixture(scope="module")
 def truth(names_path):
-    names = [line.strip() for line in Path(names_path).read_text().split("\n") if line.strip()]
-    rng = random.Random(SEED)
-    docs = list(names)
-    rng.shuffle(docs)
+    names, docs, rng = shuffled(names_path, SEED)
     # the initial parameters: the draws right after the shuffle, matrix by matrix, row by row
     init = {name: [[rng.gauss(0, SIGMA) for _ in range(cols)] for _ in range(rows)]
             for name, (rows, cols) in SHAPES.items()}

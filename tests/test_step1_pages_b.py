@@ -11,15 +11,13 @@ made there fails a test instead of being compared with itself.
 
 import json
 import math
-import random
 import re
 from html import unescape
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import reference_lines
+from tests.conftest import reference_lines, shuffled
 
 SEED = 42          # MICROGPT-SPEC.md
 N_EMBD = 16        # MICROGPT-SPEC.md, step 1
@@ -99,10 +97,7 @@ def copy(params):
 @pytest.fixture(scope="module")
 def truth(names_path):
     """Step 1 redone from the names file: initialisation, the check's two gradients, training, samples."""
-    names = [line.strip() for line in Path(names_path).read_text().split("\n") if line.strip()]
-    rng = random.Random(SEED)
-    docs = list(names)
-    rng.shuffle(docs)
+    names, docs, rng = shuffled(names_path, SEED)
     uchars = sorted(set("".join(names)))
     V = len(uchars) + 1
     bos = V - 1

@@ -10,7 +10,6 @@ The expected values are found without hooks/pagedata or microgpt.replay:
 """
 
 import json
-import random
 import re
 from html import unescape
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from hooks.runs import unpack_matrices
-from tests.conftest import reference_lines
+from tests.conftest import reference_lines, shuffled
 
 SEED = 42
 NUM_STEPS = 1000
@@ -82,9 +81,7 @@ def runs(built_site):
 
 @pytest.fixture(scope="module")
 def docs(names_path):
-    names = [line.strip() for line in Path(names_path).read_text().split("\n") if line.strip()]
-    random.Random(SEED).shuffle(names)
-    return names
+    return shuffled(names_path, SEED)[1]
 
 
 # ---------------------------------------------------------------- the tests
