@@ -366,7 +366,7 @@ def test_rmsnorm_player(built_site, pages, emma):
 
 def test_qkv_prose(pages, emma):
     text = prose(pages["qkv"])
-    assert "here 16×16, so 16 numbers out, with no bias and no ReLU" in text
+    assert "here 16×16, so 16 numbers out. Like that layer it has no bias; unlike it, no ReLU follows." in text
     m2, m3 = emma[1000][2], emma[1000][3]
     assert (f"In the trained model their q differ by up to {gap(m2.q, m3.q):.2f} in one of their numbers, their k by"
             f" up to {gap(m2.k, m3.k):.2f} and their v by up to {gap(m2.v, m3.v):.2f}.") in text

@@ -250,9 +250,18 @@ def test_scores_page_claims_about_training(pages, emma):
     says(page, f"Both m 's give their largest weight to e ({f4(max(trained[2].weights))} for the first,"
                f" {f4(max(trained[3].weights))} for the second), and e and a lean most toward themselves,"
                f" {f4(max(trained[1].weights))} and {f4(max(trained[4].weights))}.")
-    says(page, "The rows of the two m 's differ although the letter is the same: their position embeddings made"
-               " their x , and so their queries, different.")
+    says(page, "The rows of the two m 's differ although the letter is the same, but not mainly because of what"
+               " they ask. Their queries differ,")
     assert trained[2].token == trained[3].token and trained[2].q != trained[3].q
+    first, second = trained[2], trained[3]
+    score_gap = max(abs(a - b) for a, b in zip(first.scores, second.scores[:3]))
+    shared = sum(second.weights[:3])
+    weight_gap = max(abs(a - b / shared) for a, b in zip(first.weights, second.weights[:3]))
+    says(page, f"yet on the 3 keys both can see, their scores differ by no more than {f4(score_gap)}.")
+    says(page, "The second m has one more key to share its weight with, its own: leave that key out, rescale its"
+               f" other weights to add up to one, and they come within {f4(weight_gap)} of the first m 's.")
+    # "not mainly because of what they ask": rescaled, the rows agree far better than as they stand
+    assert weight_gap < 0.01 < max(abs(a - b) for a, b in zip(first.weights, second.weights))
 
 
 def test_attention_map_frames_and_fallback(pages, built_site, emma):
@@ -353,7 +362,7 @@ def test_residuals_page_lm_head(pages, emma):
         f" {length(p.attn_out):.2f}",
         "residual connection — each block's output is added to its input, x = block(x) + x: the second m's x, of"
         f" length {length(p.input):.2f}, gains that vector",
-        f"lm_head — the final layer, {N_EMBD} numbers → {V} logits (mlp_fc2 made the logits until Step 2)"]
+        f"lm_head — the final layer, {N_EMBD} numbers → {V} logits (in Step 1 and Step 2, mlp_fc2 made the logits)"]
 
 
 def test_residual_stream_player(pages, built_site, emma):

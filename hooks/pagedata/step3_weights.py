@@ -250,6 +250,25 @@ def attn_score_range(page, name: str, pos: int, after: int, end: str = "max", la
     return fmt_float(max(scores) if end == "max" else min(scores))
 
 
+@value(runs=ATTENTION)
+def attn_shared_gap(page, name: str, a: int, b: int, after: int, what: str = "score", layer: int = 0,
+                    head: int = 0, run: int = None):
+    """How alike two rows of the map are on the keys both see (t ≤ a < b), to 4 decimals: the largest
+    difference between their scores (what=score), or between a's weights and b's weights on those keys
+    rescaled to add up to one (what=weight), which leaves out the keys only b sees."""
+    if what not in ("score", "weight"):
+        raise DirectiveError(f"what={what!r}: what is score or weight")
+    if not 0 <= a < b:
+        raise DirectiveError(f"a={a}, b={b}: a is the earlier position (0 ≤ a < b)")
+    _, ps, early = row_of(page, name, a, after, layer, head, run)
+    check_pos(ps, b, name)
+    late = head_of(ps, b, layer, head)
+    if what == "score":
+        return fmt_float(max(abs(x - y) for x, y in zip(early["scores"], late["scores"][:a + 1])))
+    shared = sum(late["weights"][:a + 1])
+    return fmt_float(max(abs(x - y / shared) for x, y in zip(early["weights"], late["weights"][:a + 1])))
+
+
 # ---------------------------------------------------------------- 3.5 tables: one dot product, one softmax
 
 
