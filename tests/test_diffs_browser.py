@@ -80,7 +80,8 @@ def test_the_signs_keep_their_contrast(opener, site_url, scheme):
             const line = document.querySelector(".mgv-dl--" + kind);
             const sign = getComputedStyle(line, "::before");
             const bg = c.parse(getComputedStyle(line).backgroundColor);
-            out.push({{ kind, content: sign.content, alpha: bg.a,
+            out.push({{ kind, content: sign.content, alpha: bg.a, sticky: sign.position + " " + sign.left,
+                        gutter: sign.backgroundColor === getComputedStyle(line).backgroundColor,
                         ratio: c.ratio(c.parse(sign.color).rgb, bg.rgb) }});
         }}
         return out;
@@ -88,6 +89,8 @@ def test_the_signs_keep_their_contrast(opener, site_url, scheme):
     assert [f["content"] for f in found] == ['"\u2212" / ""', '"+" / ""']   # silent for screen readers
     assert all(f["alpha"] == 1 for f in found), found   # opaque: the ratio is the one seen
     assert all(f["ratio"] >= 4.5 for f in found), found
+    # the sign keeps to the box's left edge, on its line's tint, when the code scrolls sideways
+    assert all(f["sticky"] == "sticky 0px" and f["gutter"] for f in found), found
 
 
 def test_lines_fit_their_box_at_1280_and_scroll_inside_it_at_390(opener, site_url):
@@ -116,6 +119,29 @@ def test_lines_fit_their_box_at_1280_and_scroll_inside_it_at_390(opener, site_ur
                                                   && b.getAttribute("aria-label").length > 0) };
     }""")
     assert state["inside"] and state["scrolling"] > 0 and state["focusable"], state
+
+
+def test_a_folds_summary_lines_up_with_the_code_and_stays_in_view(opener, site_url):
+    page = opener(viewport={"width": 390, "height": 900})
+    page.goto(f"{site_url}/{PATH}")
+    settle(page)
+    page.evaluate("document.querySelectorAll('details.mgv-diff-fold').forEach(d => d.open = true)")
+    settle(page)
+    found = page.evaluate("""() => Array.from(document.querySelectorAll(".mgv-diff-fold > summary"), summary => {
+        const box = summary.closest(".mgv-diff-box"), text = summary.querySelector(".mgv-diff-more");
+        const code = box.querySelector(".mgv-dl code");
+        const left = () => text.getBoundingClientRect().left - box.getBoundingClientRect().left;
+        const before = left(), column = code.getBoundingClientRect().left - box.getBoundingClientRect().left;
+        const scrolls = box.scrollWidth > box.clientWidth;
+        box.scrollLeft = 60;
+        const after = left();
+        box.scrollLeft = 0;
+        return { before, column, after, scrolls };
+    })""")
+    assert found and any(f["scrolls"] for f in found), found
+    for f in found:
+        assert abs(f["before"] - f["column"]) < 1, f   # the summary's words start where the code does
+        assert abs(f["after"] - f["before"]) < 1, f    # and stay there when the box scrolls sideways
 
 
 def test_a_fold_opens_and_closes_with_the_keyboard(opener, site_url):

@@ -140,6 +140,14 @@ def test_backward_walk_by_keyboard(tab, site_url):
     assert "mgv-vg-current" in classes(node(player, "p"))
     items = player.locator(".mgv-vg-topo__list li")
     assert items.nth(WALK[::-1].index("p")).get_attribute("aria-current") == "step"
+    # in the list, the Values done are shaded as their boxes are, never dashed: a dashed box is one
+    # still waiting for shares (e1 here)
+    done = items.nth(WALK[::-1].index("loss"))
+    assert "mgv-vg-done" in classes(done)
+    assert done.evaluate("li => getComputedStyle(li).borderTopStyle") == "solid"
+    assert done.evaluate("li => getComputedStyle(li).backgroundColor") == \
+        node(player, "loss").locator(".mgv-vg-box").evaluate("r => getComputedStyle(r).fill")
+    assert node(player, "e1").locator(".mgv-vg-box").evaluate("r => getComputedStyle(r).strokeDasharray") != "none"
 
     press(tab, "ArrowRight")              # total**-1
     press(tab, "ArrowRight")              # total: e1's second share
@@ -183,6 +191,37 @@ def test_the_players_never_move_the_page(opener, site_url, path, kind, width):
         return seen.size;
     }""")
     assert heights == 1
+
+
+# ---------------------------------------------------------------- on a phone
+
+@pytest.mark.parametrize("js", [True, False])
+def test_on_a_phone_the_graph_reads_and_the_slots_fit(opener, site_url, js):
+    page = opener(viewport={"width": 390, "height": 900}, java_script_enabled=js)
+    for path in ("step-2/add-mul/", "step-2/backward/"):
+        page.goto(f"{site_url}/{path}")
+        found = page.evaluate("""() => { const svg = document.querySelector("svg.mgv-vg");
+            const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            const sizes = Array.from(svg.querySelectorAll("text"), t => parseFloat(getComputedStyle(t).fontSize) * scale);
+            const outside = [];
+            svg.querySelectorAll(".mgv-vg-node").forEach(g => {
+              const box = g.querySelector("rect").getBBox();
+              g.querySelectorAll("text").forEach(t => { const b = t.getBBox();
+                if (b.x < box.x + 2 || b.x + b.width > box.x + box.width - 2) outside.push(t.textContent); });
+            });
+            return { smallest: Math.min(...sizes), scale, outside }; }""")
+        assert found["scale"] < 1, found        # drawn smaller than its own size: the case that matters
+        assert found["smallest"] >= 11, found   # px, as rendered
+        assert found["outside"] == [], found
+    page.goto(f"{site_url}/step-2/value/")
+    slots = page.evaluate("""() => { const box = document.querySelector(".mgv-vg-slots"), table = box.querySelector("table");
+        return { fits: box.scrollWidth <= box.clientWidth, display: getComputedStyle(table).display,
+                 caption: table.querySelector("caption").getBoundingClientRect().bottom,
+                 head: table.querySelector("thead").getBoundingClientRect().top,
+                 border: parseFloat(getComputedStyle(table).borderTopWidth) }; }""")
+    # a table (its caption above its border, not inside it), with or without Material's wrapper
+    assert slots["fits"] and slots["display"] == "table" and slots["border"] > 0, slots
+    assert slots["caption"] <= slots["head"] - slots["border"], slots
 
 
 # ---------------------------------------------------------------- without JavaScript

@@ -544,7 +544,8 @@ def graph_value_slots(page, node: str):
     body = "".join(f'<tr><th scope="row"><code>{escape(r[0])}</code></th>'
                    + "".join(f'<td><code>{escape(x)}</code></td>' for x in r[1:]) + "</tr>" for r in rows)
     caption = f"The Value {escape(n['label'])} of two_token_loss(), slot by slot"
-    return (f'<div class="mgv-scroll mgv-vg-slots" data-label="{caption}"><table><caption>{caption}</caption>'
+    shown = f"The Value <code>{escape(n['label'])}</code> of <code>two_token_loss()</code>, slot by slot"
+    return (f'<div class="mgv-scroll mgv-vg-slots" data-label="{caption}"><table><caption>{shown}</caption>'
             '<thead><tr><th scope="col">slot</th><th scope="col">after the forward pass</th>'
             '<th scope="col">after <code>loss.backward()</code></th></tr></thead>'
             f"<tbody>{body}</tbody></table></div>")
@@ -592,8 +593,8 @@ def walk_table(g):
         rows.append(f'<tr><th scope="row">{step + 1}. {escape(ref(g["nodes"][k]))}</th>'
                     f'<td><span class="mgv-nowrap">{fmt(g["states"][step][k])}</span></td><td>{cell}</td></tr>')
     return ('<div class="mgv-scroll mgv-vg-walk" data-label="The walk of backward(), visit by visit">'
-            "<table><caption>backward()’s walk, in the order it visits the Values: what each passes on"
-            " to its children</caption>"
+            "<table><caption><code>backward()</code>’s walk, in the order it visits the Values: what each"
+            " passes on to its children</caption>"
             '<thead><tr><th scope="col">Value visited</th><th scope="col">its grad</th>'
             '<th scope="col">child.grad += local_grad * v.grad</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table></div>")
