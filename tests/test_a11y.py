@@ -58,6 +58,17 @@ def test_links_in_prose_are_underlined(opener, site_url):
         assert lines and set(lines) == {"underline"}, path
 
 
+def test_without_javascript_no_page_scrolls_sideways_on_a_phone(opener, site_url):
+    page = opener(viewport={"width": 390, "height": 900}, java_script_enabled=False)
+    wide = {}
+    for path in PAGES:
+        page.goto(f"{site_url}/{path}")
+        width = page.evaluate("document.scrollingElement.scrollWidth")
+        if width > 390:
+            wide[path or "home"] = width
+    assert wide == {}
+
+
 def test_every_page_of_the_nav_is_checked():
     assert PAGES[:2] == ["", "step-0/"] and "step-1/gradient-check/" in PAGES and "step-2/same-results/" in PAGES
     assert len(PAGES) == len(set(PAGES)) >= 29

@@ -13,7 +13,7 @@ from hooks import render, svg
 from hooks.directives import DirectiveError
 from hooks.pagedata import ALL, fmt_float, fmt_int, table, value
 from hooks.pagedata.curves import runs_of
-from hooks.pagedata.step1_gradients import sci
+from hooks.pagedata.step1_gradients import headed_table, sci
 
 GRAPHS = (2, 3, 4, 5)  # the steps that compute with Values
 PARTS = ("values", "parameters", "constants", "computed")
@@ -59,8 +59,7 @@ def graph_table(page, names: str, run: int = None):
     if not rows:
         raise DirectiveError("names=...: one or more names, e.g. names=ava,emma")
     heads = ["name", "pairs", "parameters", "constants", "computed", "Values in all"]
-    return render.html_table(heads, rows).replace(
-        "<table>", "<table><caption>The graph of one name’s loss, Value by Value</caption>", 1)
+    return headed_table("The graph of one name’s loss, Value by Value", heads, rows, "The graph of one name, counted")
 
 
 def built(run, name):
