@@ -30,6 +30,20 @@ def nav_pages():
             for source in sources]
 
 
+@pytest.fixture(scope="module")
+def axe_source():
+    """axe-core's script, as the axe-playwright-python package bundles it (a test dependency)."""
+    import axe_playwright_python as axe
+    return (Path(axe.__file__).parent / "axe.min.js").read_text()
+
+
+def axe_violations(page, source):
+    """axe-core on the whole document: ["rule id: up to three targets", ...], [] when clean."""
+    page.evaluate(source)
+    return page.evaluate("""async () => (await axe.run(document, { resultTypes: ["violations"] }))
+        .violations.map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))""")
+
+
 def settled(page):
     """Waits for the page's players to have started (their frames fetched), then two frames."""
     page.wait_for_function("""() => Array.from(document.querySelectorAll("figure[data-player]"))

@@ -7,17 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_kit import browser, nav_pages, opener, settled, site_url  # noqa: F401 (fixtures)
+from tests.browser_kit import (axe_source, axe_violations, browser, nav_pages, opener,  # noqa: F401 (fixtures)
+                               settled, site_url)
 
 pytestmark = pytest.mark.browser
 PAGES = nav_pages()
 SCHEMES = {"light": "default", "dark": "slate"}
-
-
-@pytest.fixture(scope="module")
-def axe_source():
-    import axe_playwright_python as axe  # a test dependency (pyproject: test extras)
-    return (Path(axe.__file__).parent / "axe.min.js").read_text()
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -29,9 +24,7 @@ def test_axe_finds_no_violation_and_nothing_overflows(opener, site_url, axe_sour
         page.goto(f"{site_url}/{path}")
         settled(page)
         assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
-        page.evaluate(axe_source)
-        violations = page.evaluate("""async () => (await axe.run(document, { resultTypes: ["violations"] }))
-            .violations.map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))""")
+        violations = axe_violations(page, axe_source)
         if violations:
             found[path or "home"] = violations
         if width == 390:

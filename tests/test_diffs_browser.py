@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_kit import browser, opener, site_url, tab_to  # noqa: F401 (fixtures)
+from tests.browser_kit import axe_source, axe_violations, browser, opener, site_url, tab_to  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 PATH = "step-2/what-changes/"
@@ -38,20 +38,8 @@ CONTRAST = """
 """
 
 
-@pytest.fixture(scope="module")
-def axe_source():
-    import axe_playwright_python as axe  # a test dependency (pyproject: test extras)
-    return (Path(axe.__file__).parent / "axe.min.js").read_text()
-
-
 def settle(page):
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-
-
-def violations(page, axe_source):
-    page.evaluate(axe_source)
-    return page.evaluate("""async () => (await axe.run(document, { resultTypes: ["violations"] }))
-        .violations.map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))""")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -62,10 +50,10 @@ def test_axe_finds_no_violation_and_the_page_does_not_scroll_sideways(opener, si
     settle(page)
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
     assert page.locator("figure.mgv-diff details.mgv-diff-fold").count() > 0
-    assert violations(page, axe_source) == []
+    assert axe_violations(page, axe_source) == []
     page.evaluate("document.querySelectorAll('details.mgv-diff-fold').forEach(d => d.open = true)")
     settle(page)
-    assert violations(page, axe_source) == []
+    assert axe_violations(page, axe_source) == []
     assert page.evaluate("document.scrollingElement.scrollWidth") <= width
 
 

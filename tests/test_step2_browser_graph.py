@@ -2,12 +2,11 @@
 served on 127.0.0.1, driven by the keyboard alone: focus never falls to <body>, the live line says
 what changed, the SVG changes with it. The expected numbers are worked out by hand here (plain
 floats and the derivative rules), not read from the frames. Then the pages without JavaScript,
-the contrast of the graph's text and lines in both schemes, and axe-core on the four pages, light
-and dark, at 1280 and 390 px, with nothing scrolling sideways at 390 px. Every test also checks that
-the page logged no console error and asked nothing of any other host."""
+and the contrast of the graph's text and lines in both schemes (axe-core on every page:
+tests/test_a11y.py). Every test also checks that the page logged no console error and asked nothing
+of any other host."""
 
 import math
-from pathlib import Path
 
 import pytest
 
@@ -15,8 +14,6 @@ from tests.browser_kit import browser, open_context, opener, site_url, tab, tab_
 
 pytestmark = pytest.mark.browser
 MINUS = "\u2212"
-PAGES = ["step-2/value/", "step-2/add-mul/", "step-2/more-ops/", "step-2/backward/"]
-SCHEMES = {"light": "default", "dark": "slate"}
 MADE = ["z1", "z2", "e1", "e2", "total", "total**-1", "p", "p.log()", "−1", "loss"]
 WALK = ["loss", "−1", "p.log()", "p", "total**-1", "total", "e2", "z2", "e1", "z1"]
 
@@ -293,37 +290,4 @@ def test_the_graph_has_contrast(opener, site_url, scheme):
     assert min(text.values()) >= 4.5, text
     assert min(lines.values()) >= 3, lines
 
-
-# ---------------------------------------------------------------- axe, overflow
-
-@pytest.fixture(scope="module")
-def axe_source():
-    import axe_playwright_python as axe  # a test dependency (pyproject: test extras)
-    return (Path(axe.__file__).parent / "axe.min.js").read_text()
-
-
-def settled(page):
-    page.wait_for_function("""() => Array.from(document.querySelectorAll("figure[data-player]"))
-        .every(f => f.querySelector(".mgv-controls"))""")
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
-
-
-@pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_violation_and_nothing_overflows(opener, site_url, axe_source, scheme, width):
-    found = {}
-    for path in PAGES:
-        page = opener(viewport={"width": width, "height": 900}, color_scheme=scheme)
-        page.goto(f"{site_url}/{path}")
-        settled(page)
-        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
-        page.evaluate(axe_source)
-        violations = page.evaluate("""async () => (await axe.run(document, { resultTypes: ["violations"] }))
-            .violations.map(v => v.id + ": " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(" | "))""")
-        if violations:
-            found[path] = violations
-        if width == 390:
-            assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, path
-        page.context.close()
-    assert found == {}
 
