@@ -12,33 +12,12 @@
     const make = MGV.make;
     const stage = element.querySelector(".mgv-stage");
     const caption = element.querySelector("figcaption");
-    const picker = make("div", "mgv-rowpick");
-    picker.setAttribute("role", "toolbar");
-    picker.setAttribute("aria-label", "The current token");
     const hint = make("p", "mgv-hint", "Pick the current token: click it, or Tab to the row of tokens and use the arrow keys.");
     const status = make("p", "mgv-status");
     status.setAttribute("aria-live", "polite");
     const bars = make("div", "mgv-bars");
-    let current = 0;
-    const buttons = f.labels.map(function (label, i) {
-      const b = make("button", "", label);
-      b.type = "button";
-      b.tabIndex = -1;
-      b.setAttribute("aria-pressed", "false");
-      life.listen(b, "click", function () { show(i); });
-      picker.appendChild(b);
-      return b;
-    });
-    life.listen(picker, "keydown", function (event) {
-      const last = buttons.length - 1;
-      const moves = { ArrowRight: current + 1, ArrowDown: current + 1, ArrowLeft: current - 1, ArrowUp: current - 1,
-                      Home: 0, End: last };
-      if (!(event.key in moves) || event.altKey || event.ctrlKey || event.metaKey) return;
-      event.preventDefault();
-      show(Math.max(0, Math.min(last, moves[event.key])));
-      buttons[current].focus();
-    });
-    stage.replaceChildren(hint, picker, status, bars);
+    const picker = MGV.rowPicker(life, "The current token", f.labels, function (i) { show(i); });
+    stage.replaceChildren(hint, picker.element, status, bars);
 
     /* Each row's bars: label, bar, probability; drawn once, then updated in place. */
     const cells = f.labels.map(function (label) {
@@ -52,15 +31,11 @@
     });
 
     function show(i) {
-      current = i;
       const probs = f.probs[i];
       const counts = f.counts[i];
       const top = Math.max.apply(null, probs);
       const total = counts.reduce(function (a, b) { return a + b; }, 0);
-      buttons.forEach(function (b, j) {
-        b.setAttribute("aria-pressed", String(i === j));
-        b.tabIndex = i === j ? 0 : -1;
-      });
+      picker.set(i);
       probs.forEach(function (p, j) {
         cells[j].bar.style.width = (100 * p / top).toFixed(1) + "%";
         cells[j].bar.title = counts[j] + " of " + total + " pairs";

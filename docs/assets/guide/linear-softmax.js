@@ -154,27 +154,7 @@
     part.appendChild(make("p", "mgv-hint",
       "The logits the trained model gives after " + f.labels[f.token] + ". Pick a next token (click it, or Tab to the " +
       "row of tokens and use the arrow keys), then edit its logit."));
-    const picker = make("div", "mgv-rowpick");
-    picker.setAttribute("role", "toolbar");
-    picker.setAttribute("aria-label", "The logit to edit");
-    const buttons = f.labels.map(function (label, i) {
-      const b = make("button", "", label);
-      b.type = "button";
-      b.tabIndex = -1;
-      b.setAttribute("aria-pressed", "false");
-      life.listen(b, "click", function () { pick(i); });
-      picker.appendChild(b);
-      return b;
-    });
-    life.listen(picker, "keydown", function (event) {
-      const last = buttons.length - 1;
-      const moves = { ArrowRight: current + 1, ArrowDown: current + 1, ArrowLeft: current - 1, ArrowUp: current - 1,
-                      Home: 0, End: last };
-      if (!(event.key in moves) || event.altKey || event.ctrlKey || event.metaKey) return;
-      event.preventDefault();
-      pick(Math.max(0, Math.min(last, moves[event.key])));
-      buttons[current].focus();
-    });
+    const picker = MGV.rowPicker(life, "The logit to edit", f.labels, function (i) { pick(i); });
     const edit = make("div", "mgv-softmax-edit");
     const label = make("label", "");
     const labelText = make("span", "", "");
@@ -203,7 +183,7 @@
       [row.name, row.logit, row.bar, row.prob].forEach(function (n) { bars.appendChild(n); });
       return row;
     });
-    [picker, edit, status, overflow, bars].forEach(function (n) { part.appendChild(n); });
+    [picker.element, edit, status, overflow, bars].forEach(function (n) { part.appendChild(n); });
 
     function likeliest(probs) {
       let best = 0;
@@ -253,10 +233,7 @@
 
     function pick(i) {
       current = i;
-      buttons.forEach(function (b, j) {
-        b.setAttribute("aria-pressed", String(i === j));
-        b.tabIndex = i === j ? 0 : -1;
-      });
+      picker.set(i);
       labelText.textContent = "Logit of " + f.labels[i] + " ";
       field.value = String(Number(logits[i].toFixed(4)));
       field.removeAttribute("aria-invalid");

@@ -1359,9 +1359,48 @@
     };
   }
 
+  /* A row of buttons of which one is chosen (a token, a position, a snapshot): one Tab stop,
+     arrow keys and Home/End move the choice; onPick(i) is called, set(i) shows i as chosen. */
+  function rowPicker(life, label, texts, onPick) {
+    const bar = make("div", "mgv-rowpick");
+    bar.setAttribute("role", "toolbar");
+    bar.setAttribute("aria-label", label);
+    let current = 0;
+    const buttons = texts.map(function (text, i) {
+      const b = make("button", "", text);
+      b.type = "button";
+      b.tabIndex = -1;
+      b.setAttribute("aria-pressed", "false");
+      life.listen(b, "click", function () { onPick(i); });
+      bar.appendChild(b);
+      return b;
+    });
+    life.listen(bar, "keydown", function (event) {
+      const last = buttons.length - 1;
+      const moves = { ArrowRight: current + 1, ArrowDown: current + 1, ArrowLeft: current - 1, ArrowUp: current - 1,
+                      Home: 0, End: last };
+      if (!(event.key in moves) || event.altKey || event.ctrlKey || event.metaKey) return;
+      event.preventDefault();
+      onPick(Math.max(0, Math.min(last, moves[event.key])));
+      buttons[current].focus();
+    });
+    return {
+      element: bar,
+      buttons: buttons,
+      get current() { return current; },
+      set: function (i) {
+        current = i;
+        buttons.forEach(function (b, j) {
+          b.setAttribute("aria-pressed", String(i === j));
+          b.tabIndex = i === j ? 0 : -1;
+        });
+      },
+    };
+  }
+
   window.MGV = {
     define: define, defineWithFrames: defineWithFrames, stepper: stepper, scope: scope, life: lifeOf,
-    refresh: startAll, make: make, chip: chip, tokenRow: tokenRow, formatCount: formatCount,
+    refresh: startAll, make: make, chip: chip, tokenRow: tokenRow, formatCount: formatCount, rowPicker: rowPicker,
     reserve: reserve, longest: longest,
     kit: {
       heat: heat, signedHeat: signedHeat, heatInverse: heatInverse, num: num, fmt: fmt, esc: esc,
