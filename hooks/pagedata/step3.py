@@ -99,7 +99,8 @@ def architecture(page, before: int, run: int = None):
                 raise DirectiveError(f"the flow of step {run.number} shows `{code}`, which its code no longer"
                                      " has: update FLOWS in hooks/pagedata/step3.py")
             state = status(run, earlier, code, matrices)
-            sizes = ", ".join(f"<code>{m}</code> {mine[m][0]}×{mine[m][1]}" for m in matrices)
+            sizes = ", ".join(f'<span class="mgv-flow__size"><code>{m}</code> {mine[m][0]}×{mine[m][1]}</span>'
+                              for m in matrices)
             items.append(
                 f'<li class="mgv-flow__step{" mgv-flow__step--" + state if state else ""}">'
                 f'<span class="mgv-flow__what">{escape(what.format(n_embd=n_embd))}{badge(state)}</span>'
@@ -126,8 +127,9 @@ def param_table(page, before: int, run: int = None):
             state = f"changed (was {old[name][0]}×{old[name][1]})"
         rows.append([f"<code>{escape(name)}</code>", f"{r}×{c}", fmt_int(r * c), state])
     total = sum(r * c for r, c in shapes(run).values())
-    return render.html_table(["matrix", "shape", "numbers", f"since Step {before}"], rows,
+    html = render.html_table(["matrix", "shape", "numbers", f"since Step {before}"], rows,
                              final=["<strong>in all</strong>", "", f"<strong>{fmt_int(total)}</strong>", ""])
+    return f'<div class="mgv-param-table">{html}</div>'   # step3.css: fits a phone whole
 
 
 def model_function(step):

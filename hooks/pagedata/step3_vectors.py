@@ -365,8 +365,8 @@ def vector_rows(page, run, kind_id, name, pos, before, after, title, codes, grou
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     scales = ", ".join(f"{escape(members(g))} ±{escape(svg.fmt(bound[g], 2))}"
                        for g in sorted(set(groups), key=groups.index))
-    legend = (f"Each cell is one number, rounded to hundredths: the deeper the colour, the larger it is, one colour"
-              f" above zero and another below. The colour is strongest at: {scales}.")
+    legend = (f"Each cell is one number, rounded to hundredths: the deeper the colour, the further it is from zero,"
+              f" one colour above zero and another below. The colour is strongest at: {scales}.")
     return (f'<figure class="mgv-player mgv-vec-player" data-player="vector-rows" data-frames="{escape(url)}">'
             f'<div class="mgv-stage"><p class="mgv-vec-summary">{escape(shown["say"])}</p>'
             f'{vector_table(codes, shown, bounds, title)}'

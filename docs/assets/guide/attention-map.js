@@ -133,8 +133,13 @@
     }
 
     summary.hidden = true;  // the live line says it, for the snapshot shown
-    life.onStop(function () { summary.hidden = false; caption.textContent = captionText; });
+    life.onStop(function () { summary.hidden = false; caption.textContent = captionText; caption.style.minHeight = ""; });
     const last = f.snapshots.length - 1;
+    // the caption keeps the height of its tallest ("after 1 training step" may take a line less on a
+    // phone): nothing after the figure moves while it plays
+    MGV.reserve(caption, life, f.snapshots.map(function (k) {
+      return base + " " + when(k).charAt(0).toLowerCase() + when(k).slice(1);
+    }), function (text) { caption.textContent = text; });
     return MGV.stepper(element, {
       last: last, start: last, show: show, say: sentence,
       speeds: [["1 snapshot per second", 1], ["2 per second", 2], ["4 per second", 4]],
@@ -154,6 +159,8 @@
     });
     const lengthCells = Array.from(stage.querySelectorAll("table.mgv-stream tfoot td"));
     const next = stage.querySelector(".mgv-stream-next");
+    const mixBox = mix.closest(".mgv-scroll");
+    const mixLabel = mixBox.dataset.label;
     const keys = ["input", "attn_out", "after_attn", "mlp_out", "after_mlp"];
     const dims = streamCells.length;
     let pos = f.pos;
@@ -179,6 +186,20 @@
       }
       mix.querySelector("thead").innerHTML = head.join("");
       mix.querySelector("tbody").innerHTML = body.join("");
+      // Its width changes with the position: players.js makes its box a tab stop only while it
+      // overflows, and looks again on a resize of the window. Ask it to look again whenever this
+      // table starts or stops overflowing (no empty tab stop; no box out of the keyboard's reach).
+      if ((mixBox.scrollWidth > mixBox.clientWidth + 1) !== mixBox.classList.contains("mgv-scrolls")) {
+        window.dispatchEvent(new Event("resize"));
+      }
+    }
+
+    function titleText(p) {
+      return "Position " + p + ", " + who(f.labels, p) + ": the weighted sum of the values";
+    }
+
+    function nextText(p) {
+      return "Next token, after lm_head and softmax: " + words(p) + " (the name goes on with " + f.positions[p].next + ").";
     }
 
     function words(p) {
@@ -207,8 +228,11 @@
         }
         lengthCells[c].textContent = fr.lengths[c].toFixed(2);
       });
-      title.textContent = "Position " + p + ", " + who(f.labels, p) + ": the weighted sum of the values";
-      next.textContent = "Next token, after lm_head and softmax: " + words(p) + " (the name goes on with " + fr.next + ").";
+      title.textContent = titleText(p);
+      next.textContent = nextText(p);
+      // the box of the weighted sum is named for the position it shows (players.js reads data-label)
+      mixBox.dataset.label = titleText(p);
+      if (mixBox.hasAttribute("aria-label")) mixBox.setAttribute("aria-label", titleText(p) + " (scrolls sideways)");
       picker.set(p);
       status.textContent = sentence(p);
       caption.textContent = captionText.replace(/ at position \d+ of /, " at position " + p + " of ");
@@ -221,9 +245,20 @@
     element.insertBefore(status, stage);
     element.insertBefore(picker.element, status);
     element.insertBefore(hint, picker.element);
-    life.onStop(function () { [hint, picker.element, status].forEach(function (n) { n.remove(); }); caption.textContent = captionText; });
+    life.onStop(function () {
+      [hint, picker.element, status].forEach(function (n) { n.remove(); });
+      caption.textContent = captionText;
+      mixBox.dataset.label = mixLabel;
+      [title, next].forEach(function (n) { n.style.minHeight = ""; });
+    });
     MGV.reserve(status, life, MGV.longest(f.positions.map(function (_, p) { return sentence(p); })),
                 function (text) { status.textContent = text; });
+    // the heading and the line of likeliest next tokens keep the height of their tallest: picking a
+    // position never moves what follows them
+    MGV.reserve(title, life, f.positions.map(function (_, p) { return titleText(p); }),
+                function (text) { title.textContent = text; });
+    MGV.reserve(next, life, f.positions.map(function (_, p) { return nextText(p); }),
+                function (text) { next.textContent = text; });
     show(pos);
   });
 
@@ -294,12 +329,23 @@
       }
       fill(V.sum, fr.x_attn, f.bounds.values);
       chips.forEach(function (chip, t) { chip.classList.toggle("mgv-tok--current", t === pos); });
-      part.textContent = "Position " + pos + ", " + who(f.labels, pos) + ": the cache holds " + (pos + 1) +
+      part.textContent = partText(pos);
+    }
+
+    function partText(pos) {
+      return "Position " + pos + ", " + who(f.labels, pos) + ": the cache holds " + (pos + 1) +
         " key" + (pos ? "s" : "") + " and " + (pos + 1) + " value" + (pos ? "s" : "");
     }
 
     const captionText = caption.textContent;
-    life.onStop(function () { chips.forEach(function (c) { c.classList.remove("mgv-tok--current"); }); caption.textContent = captionText; });
+    life.onStop(function () {
+      chips.forEach(function (c) { c.classList.remove("mgv-tok--current"); });
+      caption.textContent = captionText;
+      part.style.minHeight = "";
+    });
+    // the heading keeps the height of its tallest: the tables below it never move while it plays
+    MGV.reserve(part, life, f.labels.map(function (_, pos) { return partText(pos); }),
+                function (text) { part.textContent = text; });
     return MGV.stepper(element, {
       last: n - 1, start: 0, show: show, say: sentence,
       speeds: [["1 position per second", 1], ["2 per second", 2]],

@@ -107,6 +107,7 @@
       [hint, picks, status].forEach(function (n) { n.remove(); });
       summary.hidden = false;
       caption.textContent = keptCaption;
+      caption.style.minHeight = "";
     });
 
     function frame() {
@@ -129,10 +130,14 @@
       caption.textContent = fr.caption;
     }
 
-    // the live line keeps the height of its longest sentence: the table below never moves
-    const all = [];
-    Object.keys(f.frames).forEach(function (k) { f.frames[k].forEach(function (fr) { all.push(fr.say); }); });
+    // the live line keeps the height of its longest sentence: the table below never moves;
+    // and the caption the height of its tallest, so that nothing after the figure moves either
+    const all = [], captions = [];
+    Object.keys(f.frames).forEach(function (k) {
+      f.frames[k].forEach(function (fr) { all.push(fr.say); captions.push(fr.caption); });
+    });
     MGV.reserve(status, life, MGV.longest(all), function (text) { status.textContent = text; });
+    MGV.reserve(caption, life, captions, function (text) { caption.textContent = text; });
     show();
   }
 })();
