@@ -62,41 +62,7 @@
     return best;
   }
 
-  /* A toolbar of buttons: one tab stop, the arrow keys, Home and End move along. */
-  function toolbar(life, label, texts, onPick) {
-    const bar = MGV.make("div", "mgv-rowpick");
-    bar.setAttribute("role", "toolbar");
-    bar.setAttribute("aria-label", label);
-    let current = 0;
-    const buttons = texts.map(function (text, i) {
-      const b = MGV.make("button", "", text);
-      b.type = "button";
-      b.tabIndex = -1;
-      b.setAttribute("aria-pressed", "false");
-      life.listen(b, "click", function () { onPick(i); });
-      bar.appendChild(b);
-      return b;
-    });
-    life.listen(bar, "keydown", function (event) {
-      const last = buttons.length - 1;
-      const moves = { ArrowRight: current + 1, ArrowDown: current + 1, ArrowLeft: current - 1, ArrowUp: current - 1,
-                      Home: 0, End: last };
-      if (!(event.key in moves) || event.altKey || event.ctrlKey || event.metaKey) return;
-      event.preventDefault();
-      onPick(Math.max(0, Math.min(last, moves[event.key])));
-      buttons[current].focus();
-    });
-    return {
-      element: bar,
-      set: function (i) {
-        current = i;
-        buttons.forEach(function (b, j) {
-          b.setAttribute("aria-pressed", String(i === j));
-          b.tabIndex = i === j ? 0 : -1;
-        });
-      },
-    };
-  }
+  const toolbar = MGV.rowPicker;
 
   /* ------------------------------------------------------------ 3.5 the attention map */
 

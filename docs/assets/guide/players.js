@@ -1360,14 +1360,17 @@
   }
 
   /* A row of buttons of which one is chosen (a token, a position, a snapshot): one Tab stop,
-     arrow keys and Home/End move the choice; onPick(i) is called, set(i) shows i as chosen. */
-  function rowPicker(life, label, texts, onPick) {
-    const bar = make("div", "mgv-rowpick");
+     arrow keys and Home/End move the choice; onPick(i) is called, set(i) shows i as chosen.
+     options: className (added to the row's), fill(button, i) (content richer than texts[i]). */
+  function rowPicker(life, label, texts, onPick, options) {
+    const opts = options || {};
+    const bar = make("div", "mgv-rowpick" + (opts.className ? " " + opts.className : ""));
     bar.setAttribute("role", "toolbar");
     bar.setAttribute("aria-label", label);
     let current = 0;
     const buttons = texts.map(function (text, i) {
       const b = make("button", "", text);
+      if (opts.fill) opts.fill(b, i);
       b.type = "button";
       b.tabIndex = -1;
       b.setAttribute("aria-pressed", "false");

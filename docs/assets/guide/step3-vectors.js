@@ -22,42 +22,11 @@
 
   MGV.defineWithFrames("vector-rows", start);
 
-  /* A row of buttons, one tab stop (roving tabindex); picking follows the focus. */
+  /* A row of buttons, one tab stop (MGV.rowPicker), each filled by fill(button, i). */
   function toolbar(life, label, fill, count, onPick) {
-    const bar = MGV.make("div", "mgv-rowpick mgv-vec-bar");
-    bar.setAttribute("role", "toolbar");
-    bar.setAttribute("aria-label", label);
-    let current = 0;
-    const buttons = [];
-    for (let i = 0; i < count; i++) {
-      const b = MGV.make("button");
-      b.type = "button";
-      b.tabIndex = -1;
-      b.setAttribute("aria-pressed", "false");
-      fill(b, i);
-      life.listen(b, "click", function () { onPick(i); });
-      bar.appendChild(b);
-      buttons.push(b);
-    }
-    life.listen(bar, "keydown", function (event) {
-      const last = buttons.length - 1;
-      const moves = { ArrowRight: current + 1, ArrowDown: current + 1, ArrowLeft: current - 1, ArrowUp: current - 1,
-                      Home: 0, End: last };
-      if (!(event.key in moves) || event.altKey || event.ctrlKey || event.metaKey) return;
-      event.preventDefault();
-      onPick(Math.max(0, Math.min(last, moves[event.key])));
-      buttons[current].focus();
-    });
-    return {
-      element: bar,
-      set: function (i) {
-        current = i;
-        buttons.forEach(function (b, j) {
-          b.setAttribute("aria-pressed", String(i === j));
-          b.tabIndex = i === j ? 0 : -1;
-        });
-      },
-    };
+    const blank = [];
+    for (let i = 0; i < count; i++) blank.push("");
+    return MGV.rowPicker(life, label, blank, onPick, { className: "mgv-vec-bar", fill: fill });
   }
 
   /* A number as the cells show it (hooks/pagedata/step3_vectors.py, signed()). */
