@@ -125,6 +125,25 @@ def opener(browser):
     assert problems == []
 
 
+def press(page, key):
+    """Presses a key; the focus must stay on something (never fall back to <body>)."""
+    page.keyboard.press(key)
+    assert page.evaluate("document.activeElement !== document.body && document.activeElement !== null"), key
+
+
+def focused(page):
+    """What has the focus: its tag, and its label or the start of its text."""
+    return page.evaluate("""() => { const a = document.activeElement;
+        return a.tagName + ":" + (a.getAttribute("aria-label") || a.textContent.trim().slice(0, 30)); }""")
+
+
+def started(page, kind, ready=".mgv-controls"):
+    """The player of that kind, once it has started (`ready` matches something it draws)."""
+    player = page.locator(f'[data-player="{kind}"]')
+    player.locator(ready).first.wait_for()
+    return player
+
+
 def tab_to(page, selector, limit=400):
     """Presses Tab until the element matching selector has the focus."""
     target = page.locator(selector).first.element_handle()

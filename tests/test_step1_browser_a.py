@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from microgpt.step1_gradient import linear, softmax
-from tests.browser_kit import browser, open_context, opener, site_url, tab  # noqa: F401 (fixtures)
+from tests.browser_kit import browser, focused, open_context, opener, press, site_url, started, tab  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -46,23 +46,6 @@ def tab_to(page, selector, limit=400):
         if page.evaluate("t => document.activeElement === t", target):
             return
     raise AssertionError(f"Tab never reached {selector}")
-
-
-def press(page, key):
-    """Presses a key; the focus must stay on something (never fall back to <body>)."""
-    page.keyboard.press(key)
-    assert page.evaluate("document.activeElement !== document.body && document.activeElement !== null"), key
-
-
-def focused(page):
-    return page.evaluate("""() => { const a = document.activeElement;
-        return a.tagName + ":" + (a.getAttribute("aria-label") || a.textContent.trim().slice(0, 30)); }""")
-
-
-def started(page, kind, ready):
-    player = page.locator(f'[data-player="{kind}"]')
-    player.locator(ready).first.wait_for()
-    return player
 
 
 # ---------------------------------------------------------------- 1.2 the parameter heatmaps

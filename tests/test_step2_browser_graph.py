@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from tests.browser_kit import browser, open_context, opener, site_url, tab, tab_to  # noqa: F401 (fixtures)
+from tests.browser_kit import browser, focused, open_context, opener, press, site_url, started, tab, tab_to  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 MINUS = "\u2212"
@@ -31,23 +31,6 @@ G_TOTAL = (-1 / TOTAL ** 2) * (E1 * G_P)       # through total**-1
 SHARE_P, SHARE_TOTAL = G_P / TOTAL, G_TOTAL    # e1's two shares: along p, along total
 G_E1 = SHARE_P + SHARE_TOTAL
 G_Z1, G_Z2 = E1 * G_E1, E2 * G_TOTAL
-
-
-def press(page, key):
-    """Presses a key; the focus must stay on something (never fall back to <body>)."""
-    page.keyboard.press(key)
-    assert page.evaluate("document.activeElement !== document.body && document.activeElement !== null"), key
-
-
-def focused(page):
-    return page.evaluate("""() => { const a = document.activeElement;
-        return a.tagName + ":" + (a.getAttribute("aria-label") || a.textContent.trim().slice(0, 30)); }""")
-
-
-def started(page, kind):
-    player = page.locator(f'[data-player="{kind}"]')
-    player.locator(".mgv-controls").wait_for()
-    return player
 
 
 def node(player, label):

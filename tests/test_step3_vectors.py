@@ -244,8 +244,8 @@ def test_position_embeddings_prose(pages, params, emma, run3, names_path):
     assert "position 0 1 2 3 4 token BOS 26 e 4 m 12 m 12 a 0" in text
     m2, m3 = emma[1000][2], emma[1000][3]
     assert m2.tok_emb == m3.tok_emb and m2.pos_emb != m3.pos_emb
-    assert (f"At positions 2 and 3, tok_emb is the same row of wte , the row of m."
-            f" pos_emb is not") in text
+    assert ("At positions 2 and 3, tok_emb is the same row of wte , the row of m."
+            " pos_emb is not") in text
     assert f"the two x differ: in the trained model, by up to {gap(m2.x0, m3.x0):.2f} in one of their 16 numbers" in text
 
     def mean_rms(matrix):

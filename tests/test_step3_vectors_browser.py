@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from tests.browser_kit import browser, opener, site_url, tab, tab_to  # noqa: F401 (fixtures)
+from tests.browser_kit import browser, opener, press, site_url, tab, tab_to  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 MINUS = "\u2212"
@@ -33,12 +33,6 @@ def cell(x):
 def heat(v, bound):
     t = max(-1.0, min(1.0, v / bound))
     return math.floor(t * 1000 + 0.5) / 1000
-
-
-def press(page, key):
-    """Presses a key; the focus must stay on something (never fall back to <body>)."""
-    page.keyboard.press(key)
-    assert page.evaluate("document.activeElement !== document.body && document.activeElement !== null"), key
 
 
 def focused(page):

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.browser_kit import browser, open_context, opener, site_url, tab, tab_to  # noqa: F401 (fixtures)
+from tests.browser_kit import browser, focused, open_context, opener, press, site_url, started, tab, tab_to  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 MINUS = "\u2212"
@@ -34,23 +34,6 @@ def who(labels, t, itself=None):
 
 def frames_of(built_site, name):
     return json.loads((built_site[0] / "generated" / "step3" / name).read_text())
-
-
-def press(page, key):
-    """Presses a key; the focus must stay on something (never fall back to <body>)."""
-    page.keyboard.press(key)
-    assert page.evaluate("document.activeElement !== document.body && document.activeElement !== null"), key
-
-
-def focused(page):
-    return page.evaluate("""() => { const a = document.activeElement;
-        return a.tagName + ":" + (a.getAttribute("aria-label") || a.textContent.trim().slice(0, 30)); }""")
-
-
-def started(page, kind, ready):
-    player = page.locator(f'[data-player="{kind}"]')
-    player.locator(ready).first.wait_for()
-    return player
 
 
 def cell_texts(player, selector):
