@@ -125,6 +125,21 @@ def opener(browser):
     assert problems == []
 
 
+# The start of a contrast probe's body (JavaScript): parse(css colour) -> [r, g, b, a],
+# over(fg, bg) composes, ratio(a, b) is WCAG's contrast ratio, page is the page's background.
+CONTRAST_KIT = """
+  const canvas = document.createElement("canvas"); canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  const parse = (text) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = "rgba(0, 0, 0, 0)"; ctx.fillStyle = text;
+    ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data; return [d[0] / 255, d[1] / 255, d[2] / 255, d[3] / 255]; };
+  const over = (fg, bg) => [0, 1, 2].map(i => fg[i] * fg[3] + bg[i] * (1 - fg[3])).concat([1]);
+  const lum = (c) => { const l = c.slice(0, 3).map(v => v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+                       return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const page = parse(getComputedStyle(document.body).backgroundColor);
+"""
+
+
 def press(page, key):
     """Presses a key; the focus must stay on something (never fall back to <body>)."""
     page.keyboard.press(key)

@@ -11,7 +11,7 @@ import math
 
 import pytest
 
-from tests.browser_kit import tab_to, browser, open_context, opener, site_url, tab  # noqa: F401 (fixtures)
+from tests.browser_kit import CONTRAST_KIT, browser, open_context, opener, site_url, tab, tab_to  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -412,17 +412,7 @@ def test_dark_mode_and_reduced_motion(opener, site_url):
     assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "default"
 
 
-CONTRAST = """(player) => {
-  const canvas = document.createElement("canvas"); canvas.width = canvas.height = 1;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const parse = (text) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = "rgba(0, 0, 0, 0)"; ctx.fillStyle = text;
-    ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data; return [d[0] / 255, d[1] / 255, d[2] / 255, d[3] / 255]; };
-  const over = (fg, bg) => [0, 1, 2].map(i => fg[i] * fg[3] + bg[i] * (1 - fg[3])).concat([1]);
-  const lum = (c) => { const l = c.slice(0, 3).map(v => v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
-                       return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
-  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
-  const page = parse(getComputedStyle(document.body).backgroundColor);
-  const td = player.querySelector("tbody td"), th = player.querySelector("tbody th");
+CONTRAST = """(player) => {""" + CONTRAST_KIT + """  const td = player.querySelector("tbody td"), th = player.querySelector("tbody th");
   const out = {};
   out.grid = ratio(over(parse(getComputedStyle(td).borderRightColor), page), page);
   const button = player.querySelector(".mgv-controls button:not([aria-disabled])");

@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from tests.browser_kit import browser, focused, open_context, opener, press, site_url, started, tab, tab_to  # noqa: F401 (fixtures)
+from tests.browser_kit import CONTRAST_KIT, browser, focused, open_context, opener, press, site_url, started, tab, tab_to  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 MINUS = "\u2212"
@@ -230,17 +230,7 @@ def test_without_javascript_the_final_graph_shows(browser, site_url):
 
 # ---------------------------------------------------------------- contrast of the graph
 
-CONTRAST = """(root) => {
-  const canvas = document.createElement("canvas"); canvas.width = canvas.height = 1;
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  const parse = (text) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = "rgba(0, 0, 0, 0)"; ctx.fillStyle = text;
-    ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data; return [d[0] / 255, d[1] / 255, d[2] / 255, d[3] / 255]; };
-  const over = (fg, bg) => [0, 1, 2].map(i => fg[i] * fg[3] + bg[i] * (1 - fg[3])).concat([1]);
-  const lum = (c) => { const l = c.slice(0, 3).map(v => v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
-                       return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2]; };
-  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
-  const page = parse(getComputedStyle(document.body).backgroundColor);
-  const style = (sel) => getComputedStyle(root.querySelector(sel));
+CONTRAST = """(root) => {""" + CONTRAST_KIT + """  const style = (sel) => getComputedStyle(root.querySelector(sel));
   const on = (color, bg) => ratio(over(parse(color), bg), bg);
   const box = parse(style(".mgv-vg-node--op .mgv-vg-box").fill), leaf = over(parse(style(".mgv-vg-node--leaf .mgv-vg-box").fill), page);
   const done = root.querySelector(".mgv-vg-done .mgv-vg-box");
