@@ -159,6 +159,20 @@ def started(page, kind, ready=".mgv-controls"):
     return player
 
 
+def heights_over_frames(player):
+    """How many different heights the player takes as its scrub slider visits every frame (1: it never
+    moves the page)."""
+    return player.evaluate("""(p) => {
+        const scrub = p.querySelector("input[type=range]"), seen = new Set();
+        for (let k = 0; k <= Number(scrub.max); k++) {
+          scrub.value = String(k);
+          scrub.dispatchEvent(new Event("input", { bubbles: true }));
+          seen.add(Math.round(p.getBoundingClientRect().height));
+        }
+        return seen.size;
+    }""")
+
+
 def tab_to(page, selector, limit=400):
     """Presses Tab until the element matching selector has the focus."""
     target = page.locator(selector).first.element_handle()

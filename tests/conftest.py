@@ -6,9 +6,11 @@ The dataset comes from MICROGPT_DATA or the download cache, as for any run
 
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,11 @@ REFERENCE = Path(__file__).resolve().parent / "reference"
 
 def reference_lines(step):
     return (REFERENCE / f"step{step}.txt").read_text().splitlines()
+
+
+def texts(html):
+    """Text with tags removed and spaces collapsed, for any piece of HTML."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def shuffled(names_path, seed=42):

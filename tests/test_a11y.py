@@ -3,7 +3,6 @@ violation on the whole document (the theme's parts included), light and
 dark, at 1280 and 390 px; at 390 px nothing makes the page scroll sideways;
 no console error; no request to any host but 127.0.0.1."""
 
-from pathlib import Path
 
 import pytest
 

@@ -4,7 +4,6 @@ on a phone (the code boxes scroll inside), the lines fit their boxes at 1280 px,
 and close with the keyboard (and without JavaScript), and the − and + signs, which axe does not
 see (they are CSS content), keep 4.5:1 against their lines."""
 
-from pathlib import Path
 
 import pytest
 

@@ -11,19 +11,17 @@ import random
 import shutil
 import threading
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 import material
 import pytest
-from playwright import sync_api as playwright_api
 
 from hooks import render, svg
 from microgpt.tokenizer import Tokenizer
+from tests.browser_kit import QuietHandler, browser, new_page, open_context  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "assets" / "guide"
 MATERIAL_CSS = Path(material.__file__).parent / "templates" / "assets" / "stylesheets"
@@ -180,11 +178,6 @@ def harness_page(scheme, data):
 </body></html>"""
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def data():
     return harness_data()
@@ -209,35 +202,16 @@ def site(tmp_path_factory, data):
     server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"])
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def open_harness(browser, site):
     """open_harness(scheme="default", width=1280, **context options) -> a page, scripts started."""
     contexts = []
 
     def opener(scheme="default", width=1280, **options):
-        context = browser.new_context(viewport={"width": width, "height": 900}, **options)
-        problems = []
-        contexts.append((context, problems))
-
-        def guard(route):
-            if urlparse(route.request.url).hostname != "127.0.0.1":
-                problems.append(f"request to another host: {route.request.url}")
-                return route.abort()
-            return route.continue_()
-
-        context.route("**/*", guard)
+        context = open_context(browser, viewport={"width": width, "height": 900}, **options)
+        contexts.append(context)
         context.add_init_script(INIT)
-        page = context.new_page()
-        page.on("console", lambda m: m.type == "error" and problems.append(f"console: {m.text}"))
-        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page = new_page(context)
         page.goto(f"{site}/{scheme}.html")
         page.locator('[data-player="count-table"] .mgv-controls').wait_for()
         page.locator('[data-player="kit-demo"] .mgv-controls').wait_for()
@@ -245,7 +219,8 @@ def open_harness(browser, site):
         return page
 
     yield opener
-    for context, problems in contexts:
+    for context in contexts:
+        problems = context.problems
         context.close()
         assert problems == []
 

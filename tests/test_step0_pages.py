@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ROOT, reference_lines, shuffled
+from tests.conftest import ROOT, reference_lines, shuffled, texts
 
 NUM_STEPS = 1000        # the run's training steps (microgpt.program.NUM_STEPS, never imported)
 SEED = 42               # the seed of MICROGPT-SPEC.md
@@ -96,11 +96,6 @@ def text_of(html):
     """The article's text, tags removed, spaces collapsed."""
     article = html[html.index("<article"):html.index("</article>")]
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", article)).split())
-
-
-def texts(s):
-    """Text with tags removed and spaces collapsed, for any piece of HTML."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 @pytest.fixture(scope="module")

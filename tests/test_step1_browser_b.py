@@ -12,7 +12,7 @@ import math
 
 import pytest
 
-from tests.browser_kit import CONTRAST_KIT, browser, open_context, opener, site_url, tab, tab_to  # noqa: F401 (fixtures)
+from tests.browser_kit import CONTRAST_KIT, browser, heights_over_frames, open_context, opener, site_url, tab, tab_to  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 MINUS = "\u2212"
@@ -177,16 +177,7 @@ def test_the_backward_pass_never_moves_the_page(opener, site_url, width):
     page = opener(viewport={"width": width, "height": 800})
     page.goto(f"{site_url}/step-1/analytic-gradient/")
     player = started(page, "backprop-steps")
-    heights = player.evaluate("""(p) => {
-        const scrub = p.querySelector("input[type=range]"), seen = new Set();
-        for (let k = 0; k <= Number(scrub.max); k++) {
-          scrub.value = String(k);
-          scrub.dispatchEvent(new Event("input", { bubbles: true }));
-          seen.add(Math.round(p.getBoundingClientRect().height));
-        }
-        return seen.size;
-    }""")
-    assert heights == 1
+    assert heights_over_frames(player) == 1
 
 
 # ---------------------------------------------------------------- 1.8: the gradient check

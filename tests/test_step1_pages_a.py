@@ -23,7 +23,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ROOT, reference_lines, shuffled
+from tests.conftest import ROOT, reference_lines, shuffled, texts
 
 NUM_STEPS = 1000
 SEED = 42
@@ -125,10 +125,6 @@ def trained(run1):
 
 
 # ---------------------------------------------------------------- reading the site
-
-
-def texts(s):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 @pytest.fixture(scope="module")

@@ -12,12 +12,11 @@ made there fails a test instead of being compared with itself.
 import json
 import math
 import re
-from html import unescape
 from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import reference_lines, shuffled
+from tests.conftest import reference_lines, shuffled, texts
 
 SEED = 42          # MICROGPT-SPEC.md
 N_EMBD = 16        # MICROGPT-SPEC.md, step 1
@@ -181,10 +180,6 @@ def eps_text(e):
 
 
 # ---------------------------------------------------------------- reading the site
-
-
-def texts(s):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 @pytest.fixture(scope="module")

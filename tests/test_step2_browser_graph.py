@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from tests.browser_kit import CONTRAST_KIT, browser, focused, open_context, opener, press, site_url, started, tab, tab_to  # noqa: F401 (fixtures)
+from tests.browser_kit import CONTRAST_KIT, browser, focused, heights_over_frames, open_context, opener, press, site_url, started, tab, tab_to  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
 MINUS = "\u2212"
@@ -161,16 +161,7 @@ def test_the_players_never_move_the_page(opener, site_url, path, kind, width):
     page = opener(viewport={"width": width, "height": 800})
     page.goto(f"{site_url}/{path}")
     player = started(page, kind)
-    heights = player.evaluate("""(p) => {
-        const scrub = p.querySelector("input[type=range]"), seen = new Set();
-        for (let k = 0; k <= Number(scrub.max); k++) {
-          scrub.value = String(k);
-          scrub.dispatchEvent(new Event("input", { bubbles: true }));
-          seen.add(Math.round(p.getBoundingClientRect().height));
-        }
-        return seen.size;
-    }""")
-    assert heights == 1
+    assert heights_over_frames(player) == 1
 
 
 # ---------------------------------------------------------------- on a phone

@@ -10,14 +10,12 @@ The expected values are found without hooks/pagedata or microgpt.replay:
 """
 
 import json
-import re
-from html import unescape
 from pathlib import Path
 
 import pytest
 
 from hooks.runs import unpack_matrices
-from tests.conftest import reference_lines, shuffled
+from tests.conftest import reference_lines, shuffled, texts
 
 SEED = 42
 NUM_STEPS = 1000
@@ -57,10 +55,6 @@ def n(x):
 
 
 # ---------------------------------------------------------------- the site and the runs
-
-
-def texts(html):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture(scope="module")

@@ -10,15 +10,11 @@ from pathlib import Path
 import pytest
 
 from hooks.runs import unpack_matrices
-from tests.conftest import ROOT, reference_lines
+from tests.conftest import ROOT, reference_lines, texts
 
 SHAPES = {"wte": (27, 16), "wpe": (16, 16), "attn_wq": (16, 16), "attn_wk": (16, 16), "attn_wv": (16, 16),
           "attn_wo": (16, 16), "mlp_fc1": (64, 16), "mlp_fc2": (16, 64), "lm_head": (27, 16)}  # the spec, Step 3
 STEP2_SHAPES = {"wte": (27, 16), "mlp_fc1": (64, 16), "mlp_fc2": (27, 64)}
-
-
-def texts(html):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 @pytest.fixture(scope="module")

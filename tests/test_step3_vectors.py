@@ -19,7 +19,7 @@ from types import SimpleNamespace
 import pytest
 
 from hooks.runs import unpack_matrices
-from tests.conftest import ROOT
+from tests.conftest import ROOT, texts
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 BOS = 26
@@ -121,10 +121,6 @@ def params(run3):
 @pytest.fixture(scope="module")
 def emma(params):
     return {k: vectors(params[k], NAME) for k in SNAPSHOTS}
-
-
-def texts(s):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 class Page(SimpleNamespace):

@@ -6,14 +6,13 @@ without JavaScript, and at a phone's width. Every test also checks that the page
 error and asked nothing of any other host (axe-core on every page: tests/test_a11y.py)."""
 
 import json
-import math
 
 import pytest
 
 from tests.browser_kit import browser, opener, press, site_url, tab, tab_to  # noqa: F401 (fixtures)
+from tests.test_step3_vectors import cell, heat  # the cells as the pages write them
 
 pytestmark = pytest.mark.browser
-MINUS = "\u2212"
 PAGES = {"position-embeddings": ("embed-rows", 3), "rmsnorm": ("rms-rows", 2), "qkv": ("qkv-rows", 3)}
 LABELS = ["BOS", "e", "m", "m", "a"]   # the inputs of emma, position by position
 
@@ -21,18 +20,6 @@ LABELS = ["BOS", "e", "m", "m", "a"]   # the inputs of emma, position by positio
 def frames_of(built_site, path):
     kind, _ = PAGES[path]
     return json.loads((built_site[0] / "generated" / "step3" / f"{kind}-emma-0-1000.json").read_text())
-
-
-def cell(x):
-    text = f"{x:.2f}"
-    if float(text) == 0:
-        text = text.lstrip("-")
-    return text.replace("-", MINUS)
-
-
-def heat(v, bound):
-    t = max(-1.0, min(1.0, v / bound))
-    return math.floor(t * 1000 + 0.5) / 1000
 
 
 def focused(page):

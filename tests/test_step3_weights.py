@@ -12,13 +12,13 @@ makes about those numbers ("both m's look most at e") is checked on it too.
 import json
 import math
 import re
-from html import unescape
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from hooks.runs import unpack_matrices
+from tests.conftest import texts
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 LABELS = list(LETTERS) + ["BOS"]
@@ -136,10 +136,6 @@ def snapshots(run3):
 def emma(snapshots):
     """Step 3's gpt() on "emma", by hand, at every snapshot."""
     return {k: forward(params, EXAMPLE) for k, params in snapshots.items()}
-
-
-def texts(s):
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", s)).split())
 
 
 def flat(s):

@@ -24,13 +24,12 @@ import hashlib
 import inspect
 import json
 import logging
-import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
 from hooks.directives import DirectiveError
-from hooks.runs import unpack_matrices
+from hooks.runs import unpack_matrices, write_memo
 from microgpt.tokenizer import Tokenizer
 
 ALL = (0, 1, 2, 3, 4, 5)
@@ -199,33 +198,15 @@ class Run:
         from microgpt import replay
 
         snapshot = self.snapshot(after)
-        memo_key = (self.key, what, after, args)
-        if memo_key in self.memo:
-            return self.memo[memo_key]
-        stored = self.stored_probe(what, after, args)
-        if stored is not None and stored.is_file():
-            try:
-                self.memo[memo_key] = json.loads(stored.read_text())
-                return self.memo[memo_key]
-            except (OSError, ValueError):
-                pass  # unreadable: computed again below
         head = () if what == "gradient_check_at" else (self.number,)
-        try:
-            result = getattr(replay, what)(*head, snapshot, *args)
-        except replay.ProbeError as err:
-            raise DirectiveError(str(err)) from None
-        if stored is not None:
-            text = json.dumps(result, separators=(",", ":"))
-            result = json.loads(text)  # the same shape (lists, not tuples) from disk or not
+
+        def compute():
             try:
-                stored.parent.mkdir(parents=True, exist_ok=True)
-                partial = stored.with_suffix(f".{os.getpid()}.partial")
-                partial.write_text(text)
-                partial.replace(stored)
-            except OSError:
-                pass  # only a memo
-        self.memo[memo_key] = result
-        return result
+                return getattr(replay, what)(*head, snapshot, *args)
+            except replay.ProbeError as err:
+                raise DirectiveError(str(err)) from None
+
+        return self.kept((self.key, what, after, args), self.stored_probe(what, after, args), compute)
 
     def stored_probe(self, what, after, args):
         """Where a probe's result is kept: see stored()."""
@@ -248,27 +229,24 @@ class Run:
         """compute(), once per run: in memory (across rebuilds under serve) and on disk (across
         builds). The result must be JSON data; it comes back as JSON gives it (lists, str keys),
         the first time too, so a cold and a warm build see the same thing."""
-        memo_key = (self.key, "remember", label)
+        return self.kept((self.key, "remember", label), self.stored(label, code_file), compute)
+
+    def kept(self, memo_key, stored, compute):
+        """compute()'s result from memory, else from its file `stored` (if any), else computed and
+        kept in both. Always as JSON gives it back (lists, str keys), the first time too."""
         if memo_key in self.memo:
             return self.memo[memo_key]
-        stored = self.stored(label, code_file)
         if stored is not None and stored.is_file():
             try:
                 self.memo[memo_key] = json.loads(stored.read_text())
                 return self.memo[memo_key]
             except (OSError, ValueError):
-                pass
-        text = json.dumps(compute(), separators=(",", ":"))
+                pass  # unreadable: computed again below
+        result = json.loads(json.dumps(compute(), separators=(",", ":")))
         if stored is not None:
-            try:
-                stored.parent.mkdir(parents=True, exist_ok=True)
-                partial = stored.with_suffix(f".{os.getpid()}.partial")
-                partial.write_text(text)
-                partial.replace(stored)
-            except OSError:
-                pass  # only a memo
-        self.memo[memo_key] = json.loads(text)
-        return self.memo[memo_key]
+            write_memo(stored, result)
+        self.memo[memo_key] = result
+        return result
 
     def score(self, name, after):
         self.encode(name)  # the page's mistake, said in the page's terms

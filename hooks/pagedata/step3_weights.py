@@ -410,13 +410,17 @@ def stream_value(page, name: str, pos: int, dim: int, after: int, part: str, run
 @value(runs=STEP3)
 def attn_value(page, name: str, pos: int, dim: int, after: int, run: int = None):
     """One number of the value vector v that position pos of `name` puts in the cache, to 4 decimals."""
-    run = page.run(run)
+    return cached_number(page.run(run), name, pos, dim, after, "v", "value")
+
+
+def cached_number(run, name, pos, dim, after, part, noun):
+    """Number `dim` of the key (part="k") or value ("v") position pos of `name` adds to the cache."""
     ps = positions(run, name, after)
     check_pos(ps, pos, name)
-    v = head_of(ps, pos, 0, 0)["v"]
-    if not 0 <= dim < len(v):
-        raise DirectiveError(f"dim={dim}: a value has numbers 0 to {len(v) - 1}")
-    return fmt_float(v[dim])
+    vector = head_of(ps, pos, 0, 0)[part]
+    if not 0 <= dim < len(vector):
+        raise DirectiveError(f"dim={dim}: a {noun} has numbers 0 to {len(vector) - 1}")
+    return fmt_float(vector[dim])
 
 
 @value(runs=STEP3)
@@ -562,13 +566,7 @@ def residual_stream_player(page, name: str = "emma", pos: int = 3, after: int = 
 @value(runs=STEP3)
 def kv_key(page, name: str, pos: int, dim: int, after: int, run: int = None):
     """One number of the key gpt() appends to the cache at position pos of `name`, to 4 decimals."""
-    run = page.run(run)
-    ps = positions(run, name, after)
-    check_pos(ps, pos, name)
-    k = head_of(ps, pos, 0, 0)["k"]
-    if not 0 <= dim < len(k):
-        raise DirectiveError(f"dim={dim}: a key has numbers 0 to {len(k) - 1}")
-    return fmt_float(k[dim])
+    return cached_number(page.run(run), name, pos, dim, after, "k", "key")
 
 
 @value(runs=STEP3)
