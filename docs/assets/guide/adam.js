@@ -1,0 +1,1 @@
+/* Step 5: Adam's players (5.2, 5.3). */

@@ -1,0 +1,1 @@
+/* Step 4: the heads player (4.3). */
