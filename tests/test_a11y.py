@@ -10,7 +10,7 @@ from tests.browser_kit import (axe_source, axe_violations, browser, nav_pages, o
                                settled, site_url)
 
 pytestmark = pytest.mark.browser
-PAGES = nav_pages()
+PAGES = nav_pages() + ["404.html"]  # the page a host serves for an unknown address
 SCHEMES = {"light": "default", "dark": "slate"}
 
 

@@ -2,6 +2,7 @@
 and each #anchor an id on the page it points to. MkDocs checks the links written in Markdown;
 this also covers the theme's links and the HTML that directives generate."""
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import unquote, urljoin, urlparse
 
@@ -84,3 +85,18 @@ def test_a_missing_page_and_a_missing_anchor_are_caught(tmp_path):
     assert sorted(broken) == ["a/index.html: ../#top (no id 'top' there)",
                               "index.html: a/#gone (no id 'gone' there)",
                               "index.html: b/ (no such file)"]
+
+
+def test_every_title_names_the_site_once_and_the_404_page_leads_back(built_site):
+    site = built_site[0]
+    titles = {}
+    for html_file in site.rglob("*.html"):
+        titles[html_file.relative_to(site).as_posix()] = re.search(r"<title>(.*?)</title>", html_file.read_text()).group(1)
+    assert all(title.count("MicroGPT Visualized") == 1 for title in titles.values()), titles
+    assert titles["index.html"] == "MicroGPT Visualized"
+    assert titles["step-4/multi-head-code/index.html"] == "4.3 Multi-Head Attention: The Code - MicroGPT Visualized"
+    assert titles["404.html"] == "Page not found - MicroGPT Visualized"
+    not_found = (site / "404.html").read_text()
+    links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', not_found.split('class="mgv-not-found"')[1])
+    assert links[0] == ("/", "Home")
+    assert ("/step-0/", "Step 0: Counting") in links and ("/step-5/", "Step 5: Adam") in links
