@@ -315,4 +315,5 @@ def frames_file(page, uri, data):
 
 # The modules that register names: importing them fills NAMES.
 from hooks.pagedata import (common, curves, diffs, step0, step1, step1_gradients, step2, step2_graph,  # noqa: E402,F401
-                            step3, step3_vectors, step3_weights, step4, step4_heads, step5, step5_adam)
+                            step3, step3_vectors, step3_weights, step4, step4_heads, step5, step5_adam,
+                            history, glossary)
