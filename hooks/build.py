@@ -14,7 +14,9 @@ rebuilds when the run lands in the cache.
 """
 
 import difflib
+import hashlib
 import html
+import json
 import logging
 import re
 import time
@@ -47,6 +49,18 @@ def prose_safe(value):
     return html.escape(value).translate(MARKDOWN_MARKS)
 
 
+class GuideIndex:
+    """Every page of the nav (structure.GuidePage), for the directives that read the whole
+    guide: expand(meaning, guide_page) renders a meaning's directives as on its own page.
+    `digest` names all of it, so their kept outputs are recomputed when any of it changes."""
+
+    def __init__(self, pages, expand):
+        self.pages = pages
+        self.expand = expand
+        described = [[p.src_uri, p.url, p.title, p.step, p.defines, p.terms] for p in pages]
+        self.digest = hashlib.sha256(json.dumps(described).encode()).hexdigest()[:20]
+
+
 class GuideBuild:
     def __init__(self, config, session=None):
         self.config = config
@@ -65,6 +79,7 @@ class GuideBuild:
         self.snippet_dirs = [Path(p) for p in config.mdx_configs.get("pymdownx.snippets", {}).get("base_path", ["."])]
         self.runs = {}
         self.places = {}
+        self.guide = None  # GuideIndex, from the nav
         self.files = None
         self.published = {}
         self.outputs = None  # OutputMemo: what each directive became, once the run keys are known
@@ -125,6 +140,7 @@ class GuideBuild:
             self.places = structure.map_nav(nav)
         except structure.StructureError as err:
             raise PluginError(f"guide: {err}") from None
+        self.guide = GuideIndex(structure.guide_pages(nav, self.places), self.expand_meaning)
         return nav
 
     def on_page_markdown(self, markdown, page):
@@ -138,7 +154,7 @@ class GuideBuild:
                 marks.append(error_mark(f"front matter, line {line}: {message}"))
         place = self.places.get(page.file.src_uri)
         data = PageData(self.runs, place.step if place else None, lambda uri, text: self.publish(uri, text, page),
-                        self.pending, page.file.src_uri)
+                        self.pending, page.file.src_uri, self.guide, markdown)
         waiting = {}
 
         # Snippets and math are checked before expansion, while lines are the author's lines.
@@ -240,7 +256,10 @@ class GuideBuild:
         (the files it published are published again)."""
         if self.outputs is None:
             return call(entry, data, args)
-        label = self.outputs.label(data.page_uri, entry.name, args)
+        label = self.outputs.label(data.page_uri, entry.name,
+                                   {**args, "(guide)": self.guide.digest} if entry.reads_guide else args)
+        if entry.reads_page:  # and what the page itself says: an edit of the page recomputes it
+            label += hashlib.sha256(data.markdown.encode()).hexdigest()[:20]
         found = self.outputs.get(label)
         if found is not None:
             output, published = found
@@ -293,6 +312,21 @@ class GuideBuild:
         for _, message in errors:
             self.problem(f"{where}: in the So far box (from the defines: of an earlier page): {message}")
         return f"# {title}\n\n{box}\n\n{markdown}"
+
+    def expand_meaning(self, text, guide_page):
+        """A `defines:` or `terms:` meaning of another page as HTML, its directives expanded
+        as on that page (its step's run)."""
+        def no_files(uri, _):
+            raise DirectiveError(f"a meaning cannot publish a file ({uri})")
+
+        data = PageData(self.runs, guide_page.step, no_files, self.pending, guide_page.src_uri)
+        waiting = {}
+        expanded, errors = expand(html.escape(text), lambda directive: self.render(directive, data, waiting))
+        if errors:
+            raise DirectiveError(f"docs/{guide_page.src_uri}, front matter {text!r}: {errors[0][1]}")
+        if waiting:
+            raise Pending(next(iter(waiting.values())))
+        return expanded
 
     def publish(self, uri, text, page):
         """A generated file (player frames): served with the site, never written into docs/."""

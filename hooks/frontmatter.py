@@ -4,7 +4,12 @@
     title: The Count Table
     defines:
       - state_dict: the count table
+    terms:
+      - count table: how often each token followed each other one
     ---
+
+`defines:` lists the names of the code a page introduces (the So far box shows
+them), `terms:` the ideas it explains; the Glossary lists both.
 
 MkDocs reads this block itself, but silently drops a block it cannot read
 (the page then shows the YAML as text and loses its title): this is where
@@ -16,6 +21,8 @@ import functools
 
 import yaml
 from mkdocs.utils.meta import YAML_RE, get_data
+
+LISTS = ("defines", "terms")  # `name: what it is` lists, whose meanings may hold directives
 
 
 def front_matter_lines(source_text):
@@ -83,12 +90,13 @@ def _read(source):
         keys.setdefault(key, line)
         if key == "title":
             errors += _check_title(meta.get("title"), line)
-        elif key == "defines":
-            errors += _check_defines(value_node, first, line)
-    # Directives are expanded in the meanings of `defines:` (the So far box shows them), nowhere else.
-    outside_defines = [pair for pair in node.value if pair[0].value != "defines"]
+        elif key in LISTS:
+            errors += _check_defines(value_node, first, line, key)
+    # Directives are expanded in the meanings of `defines:` and `terms:` (the So far box and
+    # the Glossary show them), nowhere else.
+    outside_defines = [pair for pair in node.value if pair[0].value not in LISTS]
     errors += [(line, f"front matter: {text!r} holds '{{{{' or '}}}}', which is never expanded here:"
-                      " write the text itself (directives work in the page body and in defines: meanings)")
+                      " write the text itself (directives work in the page body and in defines: and terms: meanings)")
                for key, value in outside_defines for line, text in _scalars(value, first)
                if "{{" in text or "}}" in text]
     return meta, body_start, sorted(set(errors))
@@ -148,32 +156,33 @@ def _check_title(title, line):
                    f" put it in quotes, e.g. title: \"{title}\"")]
 
 
-def _check_defines(node, first, key_line):
+def _check_defines(node, first, key_line, key_name="defines"):
     how = "one `- name: what it is` line per item"
     if isinstance(node, yaml.ScalarNode) and node.value == "" and node.tag.endswith(":null"):
-        return [(key_line, f"front matter: defines: is empty: list what the page defines, {how}, or remove it")]
+        what = "defines" if key_name == "defines" else "explains"
+        return [(key_line, f"front matter: {key_name}: is empty: list what the page {what}, {how}, or remove it")]
     if not isinstance(node, yaml.SequenceNode):
-        return [(key_line, f"front matter: defines: must be a list, {how}")]
+        return [(key_line, f"front matter: {key_name}: must be a list, {how}")]
     errors = []
     for item in node.value:
         line = item.start_mark.line + first
         if isinstance(item, yaml.MappingNode) and len(item.value) == 1:
             key, value = item.value[0]
             if not isinstance(key, yaml.ScalarNode) or not key.value.strip():
-                errors.append((line, f"front matter: a defines: item needs a name: {how}"))
+                errors.append((line, f"front matter: a {key_name}: item needs a name: {how}"))
             elif not isinstance(value, yaml.ScalarNode) or not value.value.strip():
-                errors.append((line, f"front matter: defines: {key.value!r} needs a meaning after the"
+                errors.append((line, f"front matter: {key_name}: {key.value!r} needs a meaning after the"
                                      f" colon: {how}"))
             continue
         if isinstance(item, yaml.ScalarNode):
             hint = " (a ':' and a space after the name?)" if item.value else ""
-            errors.append((line, f"front matter: defines: item {item.value!r} is not `name: what it is`"
+            errors.append((line, f"front matter: {key_name}: item {item.value!r} is not `name: what it is`"
                                  f"{hint}: {how}"))
         elif isinstance(item, yaml.MappingNode):
-            errors.append((line, f"front matter: a defines: item holds {len(item.value)} names:"
+            errors.append((line, f"front matter: a {key_name}: item holds {len(item.value)} names:"
                                  f" {how}, each with its own '-'"))
         else:
-            errors.append((line, f"front matter: a defines: item is a list: {how}"))
+            errors.append((line, f"front matter: a {key_name}: item is a list: {how}"))
     return errors
 
 

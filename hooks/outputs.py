@@ -3,11 +3,11 @@
 A directive's output (and the frame files it published) depends on the runs it
 reads, the code in hooks/ and microgpt/ that turns them into text, the page it
 stands on and its arguments. The memo as a whole is named by a digest of the
-first two (every run key, the bytes of every .py file in both folders), each
-output in it by the last two; change any of them and the output is computed
-again. Under `mkdocs serve` the memo lives in the session; between builds in
-one file, `pages-DIGEST.json`, in the run cache (older ones are removed when a
-build writes a new one).
+first two (every run key, the bytes of every .py file in both folders and of
+the data files among them, *.yml), each output in it by the last two; change
+any of them and the output is computed again. Under `mkdocs serve` the memo
+lives in the session; between builds in one file, `pages-DIGEST.json`, in the
+run cache (older ones are removed when a build writes a new one).
 
 Errors and placeholders are never kept: a directive that fails or waits for a
 run is computed again on every build.
@@ -21,13 +21,14 @@ from pathlib import Path
 from hooks.runs import ROOT, write_memo
 
 CODE_DIRS = ("hooks", "microgpt")
+CODE_FILES = ("*.py", "*.yml")  # the code, and the data it reads (hooks/pagedata/history.yml)
 PREFIX = "pages-"
 
 
 def code_digest(root=ROOT):
     digest = hashlib.sha256()
     for folder in CODE_DIRS:
-        for path in sorted((root / folder).rglob("*.py")):
+        for path in sorted(path for pattern in CODE_FILES for path in (root / folder).rglob(pattern)):
             digest.update(f"{path.relative_to(root)}\0".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

@@ -39,17 +39,45 @@ class Place:
     so_far: list = field(default_factory=list)    # [(name, meaning)] of the pages before it
 
 
-def read_defines(path):
-    """The (name, meaning) pairs of a page's `defines:` front matter. Bad items are
-    skipped here: hooks/frontmatter.py reports them with their lines."""
+def read_defines(path, key="defines"):
+    """The (name, meaning) pairs of a page's `defines:` (or `terms:`) front matter. Bad items
+    are skipped here: hooks/frontmatter.py reports them with their lines."""
     meta, _, _ = read_front_matter(Path(path).read_text(encoding="utf-8"))
-    items = meta.get("defines", [])
+    items = meta.get(key, [])
     pairs = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and len(item) == 1:
             (name, meaning), = item.items()
             pairs.append((str(name), str(meaning)))
     return pairs
+
+
+@dataclass
+class GuidePage:
+    """A page of the nav as the Glossary and the History see it."""
+    src_uri: str                 # step-0/loss.md
+    url: str                     # step-0/loss/
+    title: str                   # "0.6 Loss", "Step 0: Counting", "History"
+    step: int = None             # None outside the steps
+    defines: list = field(default_factory=list)   # [(name, meaning)]: code it introduces
+    terms: list = field(default_factory=list)     # [(term, meaning)]: ideas it explains
+
+
+def guide_pages(nav, places):
+    """Every page of the nav, in order, with its title as the reader sees it."""
+    found = []
+    for page in nav.pages:
+        path = page.file.abs_src_path
+        meta = read_front_matter(Path(path).read_text(encoding="utf-8"))[0] if path else {}
+        place = places.get(page.file.src_uri)
+        title = str(meta.get("title") or page.title or "")
+        if place and place.number:
+            title = f"{place.number} {title}"
+        elif place:
+            title = place.section
+        found.append(GuidePage(page.file.src_uri, page.url, title, place.step if place else None,
+                               read_defines(path) if path else [], read_defines(path, "terms") if path else []))
+    return found
 
 
 def map_nav(nav):

@@ -106,7 +106,7 @@ def test_a_key_given_twice_and_braces_in_front_matter():
     assert read_front_matter(text)[2] == [
         (3, "front matter: 'title' is given twice (also on line 2): keep one, YAML would silently use the last"),
         (3, "front matter: '{{ num_docs }} names' holds '{{' or '}}', which is never expanded here:"
-            " write the text itself (directives work in the page body and in defines: meanings)"),
+            " write the text itself (directives work in the page body and in defines: and terms: meanings)"),
     ]
     allowed = "---\ntitle: One\ndefines:\n  - BOS: token {{ bos }}, at both ends\n---\n"
     assert read_front_matter(allowed)[2] == []  # the So far box expands it
@@ -139,3 +139,14 @@ def test_fuzz_never_raises_and_lines_are_in_the_file(seed):
     assert isinstance(meta, dict)
     assert start == front_matter_lines(text) + 1
     assert all(1 <= line <= text.count("\n") + 1 and isinstance(message, str) for line, message in errors)
+
+
+def test_terms_are_checked_like_defines():
+    text = "---\ntitle: Loss\nterms:\n  - loss: the mean of -ln p\n  - perplexity\n---\n"
+    meta, _, errors = read_front_matter(text)
+    assert meta["terms"] == [{"loss": "the mean of -ln p"}, "perplexity"]
+    assert errors == [(5, f"front matter: terms: item 'perplexity' is not `name: what it is`"
+                           f" (a ':' and a space after the name?): {HOW}")]
+    assert read_front_matter("---\ntitle: Loss\nterms:\n---\n")[2] == [
+        (3, f"front matter: terms: is empty: list what the page explains, {HOW}, or remove it")]
+    assert read_front_matter("---\ntitle: Loss\nterms:\n  - loss: '{{ log_vocab }} at first'\n---\n")[2] == []

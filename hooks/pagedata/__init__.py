@@ -53,6 +53,8 @@ class Entry:
     doc: str
     runs: tuple
     module: str
+    reads_guide: bool = False  # reads the nav and every page's front matter (page.guide)
+    reads_page: bool = False  # reads the Markdown of the page it stands on (page.markdown)
 
     @property
     def parameters(self):
@@ -72,7 +74,7 @@ class Entry:
         return "every run" if self.runs == ALL else "run " + ", ".join(map(str, self.runs))
 
 
-def register(kind, runs):
+def register(kind, runs, reads_guide=False, reads_page=False):
     if not isinstance(runs, tuple) or not runs or not set(runs) <= set(ALL):
         raise TypeError(f"@{kind}(runs=...) takes ALL or a tuple of step numbers, not {runs!r}")
 
@@ -87,18 +89,22 @@ def register(kind, runs):
         doc = (inspect.getdoc(function) or "").splitlines()
         if not doc:
             PROBLEMS.append(f"{module}: {name!r} has no docstring; its first line is its documentation")
-        NAMES[name] = Entry(name, kind, function, doc[0] if doc else "", runs, module)
+        NAMES[name] = Entry(name, kind, function, doc[0] if doc else "", runs, module, reads_guide, reads_page)
         return function
 
     return decorate
 
 
-def value(runs):
-    return register("value", runs)
+def value(runs, reads_page=False):
+    return register("value", runs, reads_page=reads_page)
 
 
-def table(runs):
-    return register("table", runs)
+def table(runs, reads_guide=False, reads_page=False):
+    """reads_guide: the output depends on the nav and on every page's front matter, not only
+    on the runs and the code (the Glossary, the History): page.guide is a GuideIndex.
+    reads_page: the output depends on the page's own Markdown as written (page.markdown), e.g.
+    a check of the snippets the page includes."""
+    return register("table", runs, reads_guide, reads_page)
 
 
 def player(runs):
@@ -257,12 +263,14 @@ class PageData:
     """What a directive function may use: the runs, the page's own step, and a
     way to publish a generated file."""
 
-    def __init__(self, runs, page_step, publish, pending=None, page_uri=""):
+    def __init__(self, runs, page_step, publish, pending=None, page_uri="", guide=None, markdown=""):
         self.runs = runs
         self.page_step = page_step
         self.publish = publish  # publish(uri, text) -> the URL of the file, relative to the page
         self.pending = pending or {}  # step -> training Job, under `mkdocs serve`
         self.page_uri = page_uri  # step-1/mlp.md: the page the directive stands on
+        self.guide = guide  # every page of the nav (hooks.build.GuideIndex), for reads_guide entries
+        self.markdown = markdown  # the page's Markdown as written, for reads_page entries
 
     def run(self, number=None):
         if number is None:
