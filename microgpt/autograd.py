@@ -10,6 +10,7 @@ rule. Steps 2 to 5 compute everything with Values.
 import math
 
 
+# --8<-- [start:value_class]
 # --8<-- [start:value]
 class Value:
     # Smaller objects, as a run makes millions of them.
@@ -87,3 +88,4 @@ class Value:
             for child, local_grad in zip(v._children, v._local_grads):
                 child.grad += local_grad * v.grad
     # --8<-- [end:backward]
+# --8<-- [end:value_class]

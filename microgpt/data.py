@@ -98,6 +98,7 @@ def locate_dataset():
     return cached, raw
 
 
+# --8<-- [start:parse_docs]
 def parse_docs(raw):
     """One document per non-empty line, surrounding whitespace removed."""
     try:
@@ -105,6 +106,7 @@ def parse_docs(raw):
     except UnicodeDecodeError:
         raise DataError("names.txt is not UTF-8 text") from None
     return [line.strip() for line in text.strip().split("\n") if line.strip()]
+# --8<-- [end:parse_docs]
 
 
 # --8<-- [start:load_docs]

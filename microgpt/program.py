@@ -31,9 +31,11 @@ def step_module(number):
     return importlib.import_module(STEP_MODULES[number])
 
 
+# --8<-- [start:num_params]
 def num_params(state_dict):
     """How many numbers the model has: the entries of all its matrices."""
     return sum(len(row) for matrix in state_dict.values() for row in matrix)
+# --8<-- [end:num_params]
 
 
 # --8<-- [start:program]

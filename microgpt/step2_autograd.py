@@ -16,10 +16,12 @@ learning_rate = 1.0
 
 
 # --8<-- [start:params]
+# --8<-- [start:matrix]
 def matrix(rng, nout, nin):
     """nout rows of nin random Values, drawn row by row."""
     return [[Value(rng.gauss(0, 0.08)) for _ in range(nin)]
             for _ in range(nout)]
+# --8<-- [end:matrix]
 
 
 def init_model(tokenizer, rng):
@@ -31,9 +33,11 @@ def init_model(tokenizer, rng):
     }
 
 
+# --8<-- [start:parameters]
 def parameters(state_dict):
     """Every Value the optimizer may change, in one flat list."""
     return [p for matrix in state_dict.values() for row in matrix for p in row]
+# --8<-- [end:parameters]
 # --8<-- [end:params]
 
 
@@ -85,6 +89,7 @@ class SGD:
 
 
 # --8<-- [start:training]
+# --8<-- [start:training_loop]
 def training_loop(state_dict, docs, tokenizer, num_steps,
                   forward, optimizer, learning_rate):
     for step in range(num_steps):
@@ -97,6 +102,7 @@ def training_loop(state_dict, docs, tokenizer, num_steps,
         optimizer.step(lr_t)                # moves every p downhill
 
         print(f"step {step + 1:4d} / {num_steps:4d} | loss {loss.data:.4f}")
+# --8<-- [end:training_loop]
 
 
 def train(state_dict, docs, tokenizer, num_steps):

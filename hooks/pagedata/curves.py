@@ -32,18 +32,25 @@ def running_mean(values, window):
 
 
 @table(runs=ALL)
-def loss_curves(page, runs: str, window: int = 50):
-    """The running mean (over `window` steps) of the loss of several runs on one chart, each series toggleable."""
+def loss_curves(page, runs: str, window: int = 50, thick: int = None):
+    """The running mean (over `window` steps) of the loss of several runs on one chart, each series toggleable.
+
+    thick: the run drawn with a thick line (the first one unless said)."""
     found = runs_of(page, runs)
     if not 1 <= window <= len(found[0].steps):
         raise DirectiveError(f"window={window}: 1 to {len(found[0].steps):,} steps")
+    numbers = [r.number for r in found]
+    if thick is not None and thick not in numbers:
+        raise DirectiveError(f"thick={thick}: draw thick one of the runs shown, {runs}")
+    thick = numbers[0] if thick is None else thick
     vocab_size = found[0].facts["vocab_size"]
     baseline = math.log(vocab_size)
     n = len(found[0].steps)
     series = [{"name": f"Step {r.number}: mean of the last {window}",
                "values": [float(f"{v:.4g}") for v in running_mean([s["loss"] for s in r.steps], window)],
-               "tone": i, "weight": "thick" if i == 0 else "normal"} for i, r in enumerate(found)]
-    names = " and ".join(f"Step {r.number}" for r in found)
+               "tone": i, "weight": "thick" if r.number == thick else "normal"} for i, r in enumerate(found)]
+    names = [f"Step {r.number}" for r in found]
+    names = ", ".join(names[:-1]) + " and " + names[-1]
     return svg.line_chart(
         series, uid="loss-" + "-".join(str(r.number) for r in found),
         title=f"The loss of {names} over their {n:,} training steps, each as its running mean over {window} steps",
