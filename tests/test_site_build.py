@@ -5,6 +5,7 @@ import json
 import math
 import re
 from html import unescape
+from pathlib import Path
 
 from tests.conftest import ROOT, mkdocs_build, reference_lines
 
@@ -28,6 +29,17 @@ def test_every_page_is_built(built_site):
     for name in STEP0_PAGES:
         assert (site / "step-0" / ("" if name == "index" else name) / "index.html").is_file()
     assert not (ROOT / "docs" / "generated").exists()  # generated files stay out of docs/
+
+
+def test_the_six_runs_the_site_is_built_from_print_the_reference_output(built_site):
+    """All 1,000 loss lines and 20 samples of each step, as Karpathy's programs print them
+    (tests/reference/); the runs were trained for this build, in full, from a cold cache."""
+    cache = Path(built_site[2]["MICROGPT_RUN_CACHE"])
+    for step in range(6):
+        found, = cache.glob(f"step{step}-*.json")
+        run = json.loads(found.read_text())
+        assert run["output"].splitlines() == reference_lines(step), step
+        assert len(reference_lines(step)) == {0: 2, 1: 4}.get(step, 3) + 1000 + 2 + 20
 
 
 def test_breadcrumb_title_and_neighbours_of_0_5(built_site):
