@@ -206,7 +206,10 @@ def test_the_landing_page(pages, snapshots):
     page = pages["step-4"]
     count = sum(r * c for _, (r, c) in STEP4_ORDER)
     assert count == sum(len(m) * len(m[0]) for m in snapshots[4][0].values()) == 4192
-    says(page, f"The model still has {count:,} numbers, as Step 3's did")
+    says(page, f"This step lifts the first limit without adding a single parameter: the model still has {count:,}"
+               " numbers, as Step 3's did")
+    says(page, "the code can stack layers, each with matrices of its own, though this run does not.")
+    assert N_LAYER == 1
     says(page, f"here {N_HEAD} slices of {HEAD_DIM} numbers")
     says(page, f"joined back into one vector of {N_EMBD} numbers")
     says(page, f"Here `n_layer` is {N_LAYER}: the loop runs once".replace("`", ""))
@@ -292,10 +295,16 @@ def test_one_softmax_per_head_on_4_1(pages, snapshots):
         tops.append(who(labels, best, itself=pos))
         assert row == [title] + [t4(x) for x in w] + [t4(sum(w)), tops[-1]]
     assert len(table) == 1 + 1 + N_HEAD
-    says(page, f"The rows are close to an even split, {t4(1 / (pos + 1))} for each of the {pos + 1} positions")
+    says(page, f"At this position, every row is close to an even split, {t4(1 / (pos + 1))} for each of the"
+               f" {pos + 1} positions, and the rows are not all alike")
+    assert all(abs(x - 1 / (pos + 1)) < 0.05 for _, w in rows for x in w)   # "close to an even split"
     says(page, f"head 0 gives its largest weight to {tops[1]}, head 1 to {tops[2]}, head 2 to {tops[3]} and head 3"
                f" to {tops[4]}.")
-    assert len(set(tops[1:])) > 1   # "they lean in different directions"
+    assert len(set(tops[1:])) > 1   # "the rows are not all alike"
+    # "Some of these leanings are slight": head 1's first and second choices, e and itself, a hair apart
+    ranked = sorted(range(pos + 1), key=lambda t: -four[1][t])
+    assert ranked[:2] == [1, 3] and four[1][1] - four[1][3] < 0.001
+    says(page, f"head 1 takes {t4(four[1][1])} from e and {t4(four[1][3])} from itself.")
 
 
 def test_one_layer_on_4_1(pages, snapshots):
@@ -312,6 +321,8 @@ def test_one_layer_on_4_1(pages, snapshots):
         assert row[1:] == [t4(u[0]), t4(w[0]), t4(gaps[key])], key
     for key in ("input", "q", "k", "v"):
         assert gaps[key] == 0.0   # "identical in both names (the largest difference is zero)"
+    says(page, "the query, key and value this position makes are identical in both names (the largest difference is"
+               " zero). Only what attention gathers, from the keys and values of the earlier positions, differs")
     assert all(gaps[key] > 0 for key in ("x_attn", "after_attn", "after_mlp"))
     says(page, f"for the two m 's already differs (by up to {t4(gaps['after_mlp'])} here)")
     says(page, f"This step's run keeps n_layer = {N_LAYER}")
@@ -399,6 +410,10 @@ def test_the_state_dict_on_4_4(pages, snapshots):
     names = ", ".join("layer1." + n[len("layer0."):] for n in layer0)
     says(page, f"makes a second set of {len(layer0)} matrices, {names}, the loop")
     says(page, f"The model would grow by {size['l0']:,} parameters, to {size['out'] + 2 * size['l0']:,};")
+    says(page, "Step 3's state_dict had the same matrices, of the same shapes; here lm_head is made right after the"
+               " embeddings rather than last")
+    assert list(shapes)[:3] == ["wte", "wpe", "lm_head"] and STEP3_ORDER[-1][0] == "lm_head"
+    assert sorted(shapes.values()) == sorted(shape for _, shape in STEP3_ORDER)
     says(page, f"the number of passes through the loop body at each position is {N_LAYER}: each call of gpt() makes"
                f" one query, one key and one value, and {N_HEAD} sets of attention weights")
     defined = so_far(pages["step-4/kv-cache"].html)
@@ -591,6 +606,27 @@ def test_the_samples_on_4_6(pages, runs):
     same = sum(a == b for a, b in zip(samples[3], samples[4]))
     says(page, f"{same} of them are the same, at the same place in the list, as Step 3's")
     assert runs[3]["facts"]["num_params"] == runs[4]["facts"]["num_params"]   # "they drew as many numbers"
+    # "a name is made from the same draws in both runs as long as the names before it took as many picks in
+    # all": one pick per letter, and one for the end unless the name filled all BLOCK_SIZE places
+    says(page, "Each pick, of a letter or of the end of the name, takes one draw")
+    picks = {step: [min(len(name) + 1, BLOCK_SIZE) for name in samples[step]] for step in (3, 4)}
+    for i, (a, b) in enumerate(zip(samples[3], samples[4])):
+        if a == b:
+            assert sum(picks[3][:i]) == sum(picks[4][:i]), i
+    assert any(x != y for x, y in zip(picks[3], picks[4]))   # so "as long as" is not always
+
+
+def test_train_is_step_3s_less_a_comment(built_site):
+    """The definition of train() from 4.6, as the glossary shows it: the same code as Step 3's, less a comment."""
+    def train_lines(module, strip):
+        text = (ROOT / "microgpt" / f"{module}.py").read_text()
+        body = text[text.index("def train("):text.index("# --8<-- [end:training]")]
+        return [re.sub(r"\s*#.*$", "", line) if strip else line for line in body.splitlines()]
+    assert train_lines("step3_attention", True) == train_lines("step4_transformer", True)
+    assert train_lines("step3_attention", False) != train_lines("step4_transformer", False)
+    glossary = texts((built_site[0] / "glossary" / "index.html").read_text())
+    assert flat("the same code as Step 3's, less a comment: Step 2's training_loop and SGD, with Step 4's forward"
+                " and a learning rate of 0.1 (4.6 Training and Results)") in flat(glossary)
 
 
 # ---------------------------------------------------------------- every page
