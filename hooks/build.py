@@ -26,7 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
-from hooks import structure
+from hooks import assets, structure
 from hooks.directives import DirectiveError, check_snippets, error_mark, expand, leftovers
 from hooks.frontmatter import read_front_matter
 from hooks.mathml import check_math, to_mathml
@@ -84,6 +84,7 @@ class GuideBuild:
         self.published = {}
         self.outputs = None  # OutputMemo: what each directive became, once the run keys are known
         self.stashed = {}  # src_uri -> [HTML block]: generated HTML kept out of Markdown's way (stash())
+        self.page_assets = self.read_page_assets(config)  # uri -> the kinds or classes a page must use
 
     # ---------------------------------------------------------- MkDocs events
 
@@ -249,7 +250,21 @@ class GuideBuild:
     def on_post_page(self, output, page):
         output = self.unstash(output, page, figures=True)
         self.stashed.pop(page.file.src_uri, None)
-        return output
+        used = assets.used_by(output, self.page_assets, self.script_classes)
+        return assets.add_to_page(output, used, page.url)
+
+    def read_page_assets(self, config):
+        listed = (config.extra.get("microgpt") or {}).get("page_assets") or []
+        everywhere = [str(uri) for uri in [*config.extra_css, *config.extra_javascript]]
+        try:
+            needs = assets.read_page_assets(config.docs_dir, listed, everywhere)
+        except assets.AssetError as err:
+            raise PluginError(f"guide: {err}") from None
+        self.script_classes = assets.classes_in_scripts(config.docs_dir, [*listed, *everywhere])
+        for uri in assets.unlisted(config.docs_dir, "assets/guide", [*listed, *everywhere]):
+            self.problem(f"docs/{uri} is loaded by no page: list it in extra.microgpt.page_assets in mkdocs.yml"
+                         " (or extra_css / extra_javascript for every page)")
+        return needs
 
     def computed(self, entry, data, args):
         """call(entry, data, args), or what it gave in an earlier build with the same runs and code
