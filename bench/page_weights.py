@@ -7,6 +7,9 @@ built one, then prints for every page: its HTML, the frame files its players fet
 (data-frames), and the guide's own scripts and stylesheets it links (assets/guide/),
 each raw and gzipped (what a server sends), and the total. Material's own assets
 and fonts, the same on every page and cached after the first, are left out.
+
+Every page must stay within BUDGET_KB gzipped (tests/test_page_weights.py holds
+the built site to it); the heaviest pages are named at the end.
 """
 
 import argparse
@@ -20,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 ROOT = Path(__file__).resolve().parent.parent
+BUDGET_KB = 100  # per page, gzipped: its HTML, the frames its players fetch, the guide's scripts and styles it loads
 
 
 def sizes(path):
@@ -48,6 +52,17 @@ def weigh(site, page_dir):
     return parts, len(frames), len(assets)
 
 
+def total_gz(parts):
+    return sum(zipped for _, zipped in parts.values())
+
+
+def site_pages(site, only=""):
+    """Every built page's path ("" for the home page)."""
+    pages = sorted(str(p.parent.relative_to(site)) + "/" for p in site.rglob("index.html")
+                   if not p.parent.name.startswith(("search", "assets", "generated")))
+    return ["" if p == "./" else p for p in pages if p.startswith(only) or (p == "./" and not only)]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--site", type=Path, help="a built site (default: build one now)")
@@ -62,16 +77,20 @@ def main():
                                   cwd=ROOT, env=env, capture_output=True, text=True)
             if done.returncode != 0:
                 sys.exit(f"the build failed:\n{done.stderr}")
-        pages = sorted(str(p.parent.relative_to(site)) + "/" for p in site.rglob("index.html")
-                       if not p.parent.name.startswith(("search", "assets", "generated")))
-        pages = ["" if p == "./" else p for p in pages if p.startswith(args.only) or (p == "./" and not args.only)]
+        pages = site_pages(site, args.only)
         print(f"{'page':<34} {'html kB':>12} {'frames kB':>12} {'guide js+css kB':>16} {'total kB':>12}")
         print(f"{'':<34} {'raw / gz':>12} {'raw / gz':>12} {'raw / gz':>16} {'raw / gz':>12}")
+        totals = {}
         for page in pages:
             parts, _, _ = weigh(site, page)
             total = tuple(sum(p[i] for p in parts.values()) for i in (0, 1))
+            totals[page] = total[1]
             cells = [f"{kb(r)} / {kb(z)}" for r, z in (parts["html"], parts["frames"], parts["guide assets"], total)]
-            print(f"{page or '(home)':<34} {cells[0]:>12} {cells[1]:>12} {cells[2]:>16} {cells[3]:>12}")
+            over = "  OVER BUDGET" if total[1] > BUDGET_KB * 1024 else ""
+            print(f"{page or '(home)':<34} {cells[0]:>12} {cells[1]:>12} {cells[2]:>16} {cells[3]:>12}{over}")
+        heaviest = sorted(totals, key=totals.get, reverse=True)[:5]
+        print(f"\nbudget: {BUDGET_KB} kB gzipped per page; heaviest: "
+              + ", ".join(f"{page or '(home)'} {kb(totals[page])}" for page in heaviest))
 
 
 if __name__ == "__main__":
