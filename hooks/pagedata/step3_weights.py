@@ -321,9 +321,10 @@ def attention_rows(run, name, after, layer, head):
     return [head_of(ps, pos, layer, head)["weights"] for pos in range(len(ps))]
 
 
-def map_table(labels, rows, uid, label="The attention weights"):
+def map_table(labels, rows, uid, label="The attention weights", caption=True):
     """The causal map as a table: a row per position asking, a column per position attended, the cells
-    above the diagonal empty, and each row's sum."""
+    above the diagonal empty, and each row's sum (caption=False: without the caption that says so, for
+    maps that share one)."""
     n = len(labels)
     head_row = ('<tr><th scope="col"><span class="mgv-sr">asking ↓ attended →</span></th>'
                 + "".join(f'<th scope="col">{escape(pos_label(labels, t))}</th>' for t in range(n))
@@ -338,10 +339,10 @@ def map_table(labels, rows, uid, label="The attention weights"):
                 cells.append('<td class="mgv-attn-masked"><span class="mgv-sr">later: not seen</span></td>')
         body.append(f'<tr><th scope="row">{escape(pos_label(labels, pos))}</th>{"".join(cells)}'
                     f'<td class="mgv-attn-sum">{dec(sum(row))}</td></tr>')
-    caption = ("<span>rows: the position asking (its query) · columns: the positions it looks at (their keys)"
-               " · each row sums to 1</span>")
+    note = ("<span>rows: the position asking (its query) · columns: the positions it looks at (their keys)"
+            " · each row sums to 1</span>") if caption else None
     return scroll_table(label, head_row, "".join(body), "mgv-attn-map",
-                        caption=caption).replace('<div class="mgv-scroll"', f'<div class="mgv-scroll" id="{uid}"', 1)
+                        caption=note).replace('<div class="mgv-scroll"', f'<div class="mgv-scroll" id="{uid}"', 1)
 
 
 def largest_words(labels, row, pos):
