@@ -100,10 +100,13 @@ def code_lines(page, start: str, end: str, function: str = "gpt", run: int = Non
     """The lines of the step's `function` from the one starting with `start` to the one starting with `end`, as code.
 
     Code is never pasted: this writes a pymdownx.snippets include of those lines (path:first:last),
-    found in the source at every build, for a part of a function no section marks."""
+    found in the source at every build, for a part of a function no section marks. A method is
+    named with its class: function=Adam.step."""
     run = page.run(run)
     module = replay.module_of(run.number)
-    target = getattr(module, function, None)
+    target = module
+    for part in function.split("."):
+        target = getattr(target, part, None)
     if not inspect.isfunction(target) or target.__module__ != module.__name__:
         raise DirectiveError(f"function={function!r}: {module.__name__} defines no such function")
     lines, first = inspect.getsourcelines(target)
