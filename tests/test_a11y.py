@@ -4,32 +4,57 @@ dark, at 1280 and 390 px; at 390 px nothing makes the page scroll sideways;
 no console error; no request to any host but 127.0.0.1."""
 
 
-import pytest
+from concurrent.futures import ThreadPoolExecutor
 
-from tests.browser_kit import (axe_source, axe_violations, browser, nav_pages, opener,  # noqa: F401 (fixtures)
-                               settled, site_url)
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.browser_kit import (CHROMIUM, axe_source, axe_violations, browser, nav_pages,  # noqa: F401 (fixtures)
+                               new_page, open_context, opener, settled, site_url)
 
 pytestmark = pytest.mark.browser
 PAGES = nav_pages() + ["404.html"]  # the page a host serves for an unknown address
 SCHEMES = {"light": "default", "dark": "slate"}
 
 
+def audit(site_url, source, paths, width):
+    """axe in both schemes (light and dark, switched by the header's toggle), and at 390 px
+    the page's width, for each of `paths` at `width`:
+    ({path: [violation, ...]}, {path: scroll width}, [console errors, other hosts]). One
+    browser of its own, so that two audits can run side by side (one per core)."""
+    found, wide = {}, {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = open_context(browser, viewport={"width": width, "height": 900}, color_scheme="dark")
+        page = new_page(context)
+        page.goto(f"{site_url}/")  # the system's scheme is the first page's
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES["dark"]
+        for path in paths:
+            page.goto(f"{site_url}/{path}")
+            settled(page)
+            for _ in SCHEMES:
+                scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+                violations = axe_violations(page, source)
+                if violations:
+                    found[f"{path or 'home'} ({scheme})"] = violations
+                # the header's toggle, as a reader switches (the choice then holds for the next pages)
+                page.click("form[data-md-component=palette] label:not([hidden])")
+                page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') !== '{scheme}'")
+            if width == 390 and page.evaluate("document.scrollingElement.scrollWidth") > 390:
+                wide[path or "home"] = page.evaluate("document.scrollingElement.scrollWidth")
+        problems = context.problems
+        browser.close()
+    return found, wide, problems
+
+
 @pytest.mark.parametrize("width", [1280, 390])
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_axe_finds_no_violation_and_nothing_overflows(opener, site_url, axe_source, scheme, width):
-    found = {}
-    for path in PAGES:
-        page = opener(viewport={"width": width, "height": 900}, color_scheme=scheme)
-        page.goto(f"{site_url}/{path}")
-        settled(page)
-        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == SCHEMES[scheme]
-        violations = axe_violations(page, axe_source)
-        if violations:
-            found[path or "home"] = violations
-        if width == 390:
-            assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, path
-        page.context.close()
-    assert found == {}
+def test_axe_finds_no_violation_and_nothing_overflows(site_url, axe_source, width):
+    halves = [PAGES[0::2], PAGES[1::2]]
+    with ThreadPoolExecutor(len(halves)) as pool:
+        results = list(pool.map(lambda paths: audit(site_url, axe_source, paths, width), halves))
+    assert [found for found, _, _ in results] == [{}, {}]
+    assert [wide for _, wide, _ in results] == [{}, {}]
+    assert [problems for _, _, problems in results] == [[], []]
 
 
 def test_the_home_page_names_the_site_once(opener, site_url):
