@@ -414,7 +414,9 @@ def test_what_counting_cannot_do_page(pages, truth):
 
 # What may stand in prose as digits, each for a reason:
 ALLOWED = [
-    r"\bSteps? [0-5]\b",   # the names of the six steps, like chapter titles ("Step 1: Gradient descent")
+    r"\bSteps? [0-5]\b(?:(?:, | and | to |-|–)[0-5]\b)*",  # the six steps' names, like chapter titles ("Steps 2, 3 and 4")
+    r"\bheads? [0-9]\b",   # a head's name, as its index in the code ("head 0")
+    r"\((?:[A-Z][\w-]+(?:,? (?:and |et al\.)?)?)+, (?:1[89]|20)\d\d\)",  # a citation's year: (Kingma and Ba, 2014)
     r"\bSHA-256\b",        # the name of a checksum
 ]
 # What the scan leaves out: front matter keys and the title (meanings are scanned), fenced code and
@@ -468,6 +470,8 @@ def test_no_number_is_typed_into_prose(path):
 
 
 def test_the_scan_finds_typed_numbers():
+    assert re.findall(NUMBER, prose_of("Steps 2, 3 and 4 and Step 5; head 0 and heads 1; Adam (Kingma and Ba,"
+                                       " 2014), published in 2015, has 4 heads and Step 12.")) == ["2015,", "4", "12."]
     assert re.findall(NUMBER, prose_of("---\ntitle: X\ndefines:\n  - a: 27 tokens\n---\n\n"
                                               "Row a has 1,046 counts, {{ count row=a }} here, `x[0]`, $V^2$,"
                                               " Step 1, SHA-256, mlp_fc1.\n\n```\n1000\n```\n")) == ["1,046", "27"]
