@@ -169,6 +169,28 @@ def samples_in_dataset(page, run: int = None):
 
 
 @value(runs=ALL)
+def samples_in_training(page, run: int = None):
+    """How many of the run's generated names are among the names its training saw (its steps' docs)."""
+    run = page.run(run)
+    seen = {record["doc"] for record in run.steps}
+    return fmt_int(sum(1 for name in run.samples if name in seen))
+
+
+@value(runs=ALL)
+def seen_before(page, window: int = WINDOW, run: int = None):
+    """Of the run's last `window` names, how many training had already seen at an earlier step."""
+    run = page.run(run)
+    first = len(run.steps) - len(last_stretch(run, window))
+    earlier = set()
+    count = 0
+    for k, record in enumerate(run.steps):
+        if k >= first and record["doc"] in earlier:
+            count += 1
+        earlier.add(record["doc"])
+    return fmt_int(count)
+
+
+@value(runs=ALL)
 def names_lower(page, window: int = WINDOW, run: int = None):
     """Of the last `window` names, how many the run prints a lower loss for than the step before (run 0: ln V).
 
@@ -180,7 +202,8 @@ def names_lower(page, window: int = WINDOW, run: int = None):
 
 # The settings of microgpt, in the order the page shows them, and what each sets.
 SETTINGS = [
-    ("n_embd", "the width of every vector: an embedding, a query, a key, a value"),
+    ("n_embd", "the width of the vector each position carries from block to block, and of its"
+               " embeddings, query, key and value"),
     ("n_head", "attention heads per layer"),
     ("n_layer", "layers, each an attention block and an MLP block"),
     ("block_size", "the longest context in tokens, and the rows of wpe"),
@@ -189,12 +212,14 @@ SETTINGS = [
     ("beta1", "how much of the running average of gradients carries over each step"),
     ("beta2", "the same, for the running average of squared gradients"),
     ("eps_adam", "keeps Adam's division safe when a gradient is tiny"),
+    ("SEED", "seeds the one random number generator: the shuffle, the initial weights, the samples"),
     ("NUM_STEPS", "training steps, one name each"),
+    ("NUM_SAMPLES", "names generated after training"),
     ("temperature", "divides the logits before sampling: below 1, likely tokens get likelier"),
 ]
 # Where run 5 finds them: its own module first, then the modules it imports from, in order.
 SETTING_MODULES = ["step5_adam", "step4_transformer", "step3_attention", "step2_autograd",
-                   "step1_gradient", "program"]
+                   "step1_gradient", "program", "data"]
 
 
 def assigned_at_top(module_name):
