@@ -62,6 +62,15 @@ def cross_head_gaps(ps, layer=0):
     return sorted(gaps, key=lambda g: (-round(g[0], 12), g[1:5]))
 
 
+def mean_cross_head_gap(ps, layer=0):
+    """The mean |difference| between two heads' weights at the same cell, over every pair of heads and
+    every cell of the rows after the first (at position 0 every head gives its one key all its weight)."""
+    gaps = [g[0] for g in cross_head_gaps(ps, layer) if g[1] > 0]
+    if not gaps:
+        raise DirectiveError("the name is too short: only its first position, where every head has one key")
+    return sum(gaps) / len(gaps)
+
+
 def even_gap(ps, layer, head):
     """How far head `head` is from an even split: its largest |weight - 1 / (pos + 1)| over the map."""
     return max(abs(w - 1 / (pos + 1)) for pos in range(len(ps)) for w in head_of(ps, pos, layer, head)["weights"])
@@ -139,6 +148,12 @@ def heads_gap_cell(page, name: str, after: int, layer: int = 0, run: int = None)
             f" and {fmt_float(wb)} in head {b}")
 
 
+@value(runs=HEADS)
+def heads_mean_gap(page, name: str, after: int, layer: int = 0, run: int = None):
+    """The mean difference between two heads' weights at the same cell of the map of `name` (rows after BOS's), 4 decimals."""
+    return fmt_float(mean_cross_head_gap(positions(page.run(run), name, after), layer))
+
+
 def even_ranked(ps, layer, rank):
     """(head, its even_gap): the head that is rank-th furthest from an even split (rank 1: the furthest)."""
     n_head = layer_heads(ps, layer)
@@ -195,7 +210,8 @@ def heads_top(page, name: str, after: int, layer: int = 0, run: int = None):
                          f" {dec(weights[best])}</td>")
         body.append(f'<tr><th scope="row">head {h}</th>{"".join(cells)}<td>{dec(even_gap(ps, layer, h))}</td></tr>')
     caption = (f"<span>Each cell: the position that gets the head’s largest weight, and that weight, after"
-               f" {fmt_int(after)} training steps. BOS, at position 0, sees only itself.</span>")
+               f" {fmt_int(after)} training steps. BOS, at position 0, sees only itself. The last column: the"
+               " head’s largest distance from an even split, over its whole map.</span>")
     return scroll_table(f"Where each head looks most in {name}", head_row, "".join(body),
                         "mgv-vec-table mgv-heads-top", caption=caption)
 
@@ -206,16 +222,20 @@ def head_maps(page, name: str, after: int, layer: int = 0, run: int = None):
     run = page.run(run)
     ps = positions(run, name, after)
     labels = tokens_of(run, ps)
-    maps = []
+    maps, sums = [], set()
     for h in range(layer_heads(ps, layer)):
         rows = [head_of(ps, pos, layer, h)["weights"] for pos in range(len(ps))]
+        sums |= {dec(sum(row)) for row in rows}
         uid = f"head-map-{run.number}-{name}-{after}-{layer}-{h}"
         maps.append(f'<div class="mgv-head-map"><p class="mgv-part" id="{uid}-title">Head {h}</p>'
                     + map_table(labels, rows, uid, f"Head {h}: the attention weights of {name}", caption=False)
                     + "</div>")
+    if len(sums) != 1:
+        raise DirectiveError(f"the rows of the maps of {name} do not all sum to the same number: {sorted(sums)}")
+    total = f"{float(sums.pop()):g}"   # as the sum column shows it, without the trailing zeros: 1
     caption = (f"The attention weights of “{escape(name)}” in each head, after {fmt_int(after)} training steps."
                " Rows: the position asking (its query); columns: the positions it looks at (their keys);"
-               " each row sums to 1.")
+               f" each row sums to {total}.")
     return (f'<figure class="mgv-figure mgv-head-maps"><div class="mgv-head-grid">{"".join(maps)}</div>'
             f"<figcaption>{caption}</figcaption></figure>")
 
