@@ -243,7 +243,8 @@ def test_the_landing_page(pages, watch, own):
         f"Adam keeps those averages for every parameter, {2 * N_PARAMS:,} numbers besides the parameters themselves",
         "at each of its 1,000 steps, the gradient, the value and both averages of three parameters: wte[0][0] ,"
         " layer0.attn_wq[0][0] and lm_head[0][0] .",
-        "the learning rate drops from 0.1 to 0.01")
+        "the learning rate drops from 0.1 to 0.01",
+        "bias correction, and steps on one scale for every parameter.")
     assert sign_changes(grads["lm_head[0][0]"]) == 470 and round(ratio) == 72
     links = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>', page.article)
     assert links == [("what-changes/", "What Changes"), ("momentum/", "Momentum and Adaptive Rates"),
@@ -283,7 +284,7 @@ def test_what_changes(pages, run5, built_site):
     assert lr_last == pytest.approx(LR / STEPS)
     page.says("learning_rate drops from 0.1 to 0.01, and still shrinks in a straight line over the 1,000 steps:"
               f" the loop computes lr_t as before, so the first step uses 0.01 and the last {lr_last:.5f}.",
-              f"the rows of lm_head , for one, start with a root mean square of {rms_mean:.4f}.",
+              f"the rows of lm_head , for one, start with a root mean square of {rms_mean:.4f} on average.",
               "beta1 = 0.85 :", "beta2 = 0.99 :", "eps_adam = 10⁻⁸ :",
               "the model and its 4,192 parameters")
 
@@ -307,15 +308,29 @@ def test_momentum_prose(pages, watch, own):
         f"changes sign {sign_changes(g)} times over the run, its running average m only {sign_changes(t.m)} times",
         "The first chart shows the first 100 steps; the second shows the first 20",
         f"at step 1, lm_head[0][0] 's gradient is {num(g[0])}, and m is {num(t.m[0])}.",
-        f"gives back the first gradient itself, {num(t.m_hat[0])}. By step 20, 1 − β 1 t is {num(1 - B1 ** 20)}",
+        f"gives back the first gradient itself, {num(t.m_hat[0])}. By step 20, 1 − β 1 t is {num(1 - B1 ** 20)}:"
+        f" the correction only multiplies m by {num(1 / (1 - B1 ** 20))}, and by less at every later step.",
         f"with β 2 = beta2 = 0.99, a memory of about {1 / (1 - B2):.3g} steps",
         f"at step 20, 1 − β 2 t is still only {num(1 - B2 ** 20)}",
         "( ϵ is eps_adam , 10⁻⁸:",
         "At 0.85, the value microgpt uses, it gives exactly the m that Adam kept during the run.",
         "Without JavaScript, the charts show β 1 = 0.85.")
     assert sign_changes(t.m) == 147 and t.m_hat[0] == g[0]
+    assert num(1 / (1 - B1 ** 20)) == "1.04"
+    assert '<h2 id="adaptive-rates-steps-on-one-scale">' in page.article
+    assert 'href="../momentum/#adaptive-rates-steps-on-one-scale"' in pages["the-code"].article
     ratio = rms(g) / rms(watch["layer0.attn_wq[0][0]"]["grad"])
     page.says(f"the gradients of lm_head[0][0] are {ratio:.2g} times the size of those of layer0.attn_wq[0][0]")
+
+
+def test_momentum_is_an_average_not_a_speed():
+    """5.2: with the same gradient at every step, m comes closer and closer to it and never passes it (the ball
+    does not keep gathering speed), m_hat is that gradient and every step is lr_t (eps aside)."""
+    g = 0.1
+    t = adam([g] * 200, [LR] * 200, 0.0)
+    assert all(a < b for a, b in zip(t.m, t.m[1:]) if b < g) and all(m <= g for m in t.m)
+    assert all(m_hat == pytest.approx(g, rel=1e-12) for m_hat in t.m_hat)
+    assert all(abs(s) == pytest.approx(LR, rel=1e-6) for s in t.step)
 
 
 def test_bias_correction_table(pages, watch, own):
@@ -466,8 +481,8 @@ def test_the_stepper_frames(built_site, watch, own):
             g, step = watch[label]["grad"][k - 1], own[label].step[k - 1]
             note = (" (its gradient was 0: m alone moved it)" if g == 0 and step != 0 else
                     " (no gradient yet, and m is 0: it stays)" if g == 0 else "")
-            parts.append(f"{label} by {num(step)}{note}")
-        assert fr["say"] == f"Training step {k:,}, lr_t = {num(lr)}. Adam subtracts: {parts[0]}, {parts[1]} and {parts[2]}."
+            parts.append(f"{num(step)} from {label}{note}")
+        assert fr["say"] == f"Training step {k:,}, lr_t = {num(lr)}. Adam subtracts {parts[0]}, {parts[1]} and {parts[2]}."
     # what 5.3 says to follow: wte[0][0] at step 3 (a gradient) and 4 (none, yet it moves)
     wte = watch["wte[0][0]"]["grad"]
     assert wte[2] != 0 and wte[3] == 0 and own["wte[0][0]"].step[3] != 0
@@ -506,6 +521,17 @@ def test_over_the_whole_run(pages, watch, run5, own):
     assert high < 1   # below the line at 1
     ratios = [num(sum(abs(s) / lr for s, lr in zip(own[label].step, lrs)) / STEPS) for label in WATCHED]
     page.says(f"the three steps come to {ratios[0]}, {ratios[1]} and {ratios[2]} times lr_t")
+    # lr_t is not a limit: wte[0][0]'s steps above it, each after a run of gradients of one sign, larger than usual
+    relative = [abs(s) / lr for s, lr in zip(steps, lrs)]
+    above = [k for k, r in enumerate(relative) if r > 1]
+    assert len(above) == 3 and max(relative) > 1.05
+    page.says(f"wte[0][0] moved by more than lr_t at {len(above)} steps, by at most {num(max(relative))} times lr_t ,"
+              " each time just after a run of gradients of one sign, larger than usual")
+    for k in above:
+        run_ = [g for g in wte[k - 2:k + 1] if g]            # the last three gradients, zeros aside: one sign
+        assert len(run_) >= 2 and (all(g < 0 for g in run_) or all(g > 0 for g in run_)), k
+        assert max(map(abs, run_)) > 2 * own["wte[0][0]"].v_hat[k - 3] ** 0.5, k   # well above the size v had
+        assert abs(own["wte[0][0]"].m_hat[k]) > own["wte[0][0]"].v_hat[k] ** 0.5
     # the chart: |step| as a running mean over 50 steps, and lr_t
     chart = [c for c in charts(page.article) if c.title.startswith("How far Adam moved")][0]
     assert chart.names == [f"{label}, mean of the last 50" for label in WATCHED]
@@ -527,8 +553,12 @@ def test_the_betas(pages, watch, traces, lrs):
               "Its m remembers about 6.67 steps instead of 10, and its v about 100 instead of 1,000.",
               f"1 − β 2 t would still be {num(1 - 0.999 ** 1000)} at step 1,000, so bias correction would be at work"
               f" to the very last step, multiplying v by {num(1 / (1 - 0.999 ** 1000))}.",
-              f"reaches 0.99 at step {settle} and is {one_minus(B2 ** 1000)} by the end")
+              f"reaches 0.99 at step {settle} and is {one_minus(B2 ** 1000)} by the end: from then on, v is at"
+              " least 99% of v_hat , and the correction hardly changes it.")
     assert settle == 459
+    for t in traces[(B1, B2)].values():      # v / v_hat is 1 − β2^t: at least 0.99 from step 459 on
+        assert all(v / v_hat >= 0.99 for v, v_hat in zip(t.v[settle - 1:], t.v_hat[settle - 1:]) if v)
+        assert t.v[settle - 2] / t.v_hat[settle - 2] < 0.99
 
     def mean_ratio(t):
         return num(sum(abs(s) / lr for s, lr in zip(t.step, lrs)) / STEPS)

@@ -59,7 +59,7 @@ def number(x, digits=DIGITS):
 
 
 def one_minus(power):
-    """1 - power (power = beta^t) for people: as a number, or as 1 − 8.747 × 10⁻⁸ when that would round to 1."""
+    """1 - power (power = beta^t) for people: as a number, or as 1 − 8.748 × 10⁻⁸ when that would round to 1."""
     if number(1 - power) == "1" and power != 0:
         return f"1 {MINUS} {number(power)}"
     return number(1 - power)
@@ -229,7 +229,7 @@ def ema(page, beta: str, what: str, t: int = 1, run: int = None):
     weight (its share of the gradient t steps back, (1 - beta) beta^(t-1)),
     bias (1 - beta^t, what bias correction divides by at step t), boost (1 / (1 - beta^t), what it multiplies by),
     mean_power (beta^t) or settle (the first step t at which
-    1 - beta^t reaches 0.99: bias correction changes the average by 1% or less from then on)."""
+    1 - beta^t reaches 0.99: from then on the average is at least 99% of its corrected value)."""
     page.run(run)
     b = beta_of(beta)
     if t < 1:
@@ -649,13 +649,13 @@ ROWS = [
 def steps_sentence(k, lr, names, traces):
     parts = []
     for name, t in zip(names, traces):
-        part = f"{name} by {number(t['step'][k - 1])}"
+        part = f"{number(t['step'][k - 1])} from {name}"
         if t["grad"][k - 1] == 0 and t["step"][k - 1] != 0:
             part += " (its gradient was 0: m alone moved it)"
         elif t["grad"][k - 1] == 0:
             part += " (no gradient yet, and m is 0: it stays)"
         parts.append(part)
-    return (f"Training step {fmt_int(k)}, lr_t = {number(lr)}. Adam subtracts: " + ", ".join(parts[:-1])
+    return (f"Training step {fmt_int(k)}, lr_t = {number(lr)}. Adam subtracts " + ", ".join(parts[:-1])
             + f" and {parts[-1]}.")
 
 
