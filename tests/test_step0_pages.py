@@ -161,8 +161,8 @@ def printed_line(truth, step):
 
 def test_home_page(pages, truth):
     _, text = pages[""]
-    says(text, f"each step's program reads the {n(len(truth.names))} names of the dataset, shuffles them, and"
-               f" trains on the first {n(NUM_STEPS)}.")
+    says(text, f"trained with Adam for {n(NUM_STEPS)} steps, one name per step, from a dataset of"
+               f" {n(len(truth.names))} names.")
     assert n(len(truth.names)) == "32,033"
 
 
@@ -416,6 +416,7 @@ def test_what_counting_cannot_do_page(pages, truth):
 ALLOWED = [
     r"\bSteps? [0-5]\b(?:(?:, | and | to |-|–)[0-5]\b)*",  # the six steps' names, like chapter titles ("Steps 2, 3 and 4")
     r"\bheads? [0-9]\b",   # a head's name, as its index in the code ("head 0")
+    r"\bpositions? [0-9]+\b",  # a position's name, as its index in the code ("the m at position 2")
     r"\((?:[A-Z][\w-]+(?:,? (?:and |et al\.)?)?)+, (?:1[89]|20)\d\d\)",  # a citation's year: (Kingma and Ba, 2014)
     r"\bSHA-256\b",        # the name of a checksum
 ]

@@ -439,8 +439,8 @@ def test_the_cache_on_4_5(pages, snapshots):
     says(page, f"The rows are the {N_EMBD} numbers of these vectors, grouped by head")
     says(page, f"one per position cached so far: {N_HEAD} softmaxes, each adding up to one.")
     assert so_far(pages["step-4/training-results"].html)[-2:] == [
-        f"empty_cache() — a fresh cache: keys and values, each a list of n_layer empty lists; after “emma”, keys[0]"
-        f" holds {len(keys[0])} keys of {N_EMBD} numbers",
+        f"empty_cache() — a fresh cache: keys and values, each a list of n_layer empty lists; after “emma”, each"
+        f" layer’s list of keys holds {len(keys[0])} keys of {N_EMBD} numbers",
         "keys[li], values[li] — layer li's cache: one key (one value) per position so far, each read by head h as its"
         " slice ki[hs:hs + head_dim]"]
 

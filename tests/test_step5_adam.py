@@ -307,7 +307,7 @@ def test_momentum_prose(pages, watch, own):
         f"would average over 1 / ( 1 − β 1 ) steps, {1 / (1 - B1):.3g} here",
         f"changes sign {sign_changes(g)} times over the run, its running average m only {sign_changes(t.m)} times",
         "The first chart shows the first 100 steps; the second shows the first 20",
-        f"at step 1, lm_head[0][0] 's gradient is {num(g[0])}, and m is {num(t.m[0])}.",
+        f"at the first step, lm_head[0][0] 's gradient is {num(g[0])}, and m is {num(t.m[0])}.",
         f"gives back the first gradient itself, {num(t.m_hat[0])}. By step 20, 1 − β 1 t is {num(1 - B1 ** 20)}:"
         f" the correction only multiplies m by {num(1 / (1 - B1 ** 20))}, and by less at every later step.",
         f"with β 2 = beta2 = 0.99, a memory of about {1 / (1 - B2):.3g} steps",
@@ -446,7 +446,7 @@ def test_the_first_update_prose(pages, watch, run5):
     moves = [abs(a - b) for n in before for r0, r1 in zip(before[n], after[n]) for a, b in zip(r0, r1)]
     moved = [x / LR for x in moves if x]
     assert len(moves) == N_PARAMS
-    page.says(f"Over the whole model, {len(moves) - len(moved)} parameters got no gradient at step 1 and stayed where"
+    page.says(f"Over the whole model, {len(moves) - len(moved)} parameters got no gradient at the first step and stayed where"
               f" they were; the other {len(moved):,} moved by between {num(min(moved))} and {num(max(moved))} times"
               " lr_t .")
     assert min(moved) > 0.98 and max(moved) <= 1
@@ -508,7 +508,7 @@ def test_over_the_whole_run(pages, watch, run5, own):
     zero = [k for k, g in enumerate(wte) if g == 0]
     moved = [k for k in zero if steps[k] != 0]
     assert len(zero) == without == 271 and len(moved) == 269
-    page.says(f"{without} of the 1,000 training names have none, and at {len(zero)} steps its gradient is exactly 0."
+    page.says(f"{without} of the 1,000 training names have none, and at {len(zero)} steps its gradient is exactly 0 ."
               f" With Adam it moved at {len(moved)} of those")
     lrs = [s["lr"] for s in run5["steps"]]
     means = [mean_last([abs(s) / lr for s, lr in zip(own[label].step, lrs)], 50) for label in WATCHED]
@@ -553,8 +553,8 @@ def test_the_betas(pages, watch, traces, lrs):
               "Its m remembers about 6.67 steps instead of 10, and its v about 100 instead of 1,000.",
               f"1 − β 2 t would still be {num(1 - 0.999 ** 1000)} at step 1,000, so bias correction would be at work"
               f" to the very last step, multiplying v by {num(1 / (1 - 0.999 ** 1000))}.",
-              f"reaches 0.99 at step {settle} and is {one_minus(B2 ** 1000)} by the end: from then on, v is at"
-              " least 99% of v_hat , and the correction hardly changes it.")
+              f"reaches 0.99 at step {settle} and is {one_minus(B2 ** 1000)} by the end: from then on, v falls"
+              " short of v_hat by at most a hundredth of it, and the correction hardly changes it.")
     assert settle == 459
     for t in traces[(B1, B2)].values():      # v / v_hat is 1 − β2^t: at least 0.99 from step 459 on
         assert all(v / v_hat >= 0.99 for v, v_hat in zip(t.v[settle - 1:], t.v_hat[settle - 1:]) if v)
@@ -594,5 +594,6 @@ def test_so_far_and_no_directive_text(pages):
     items = [texts(i) for i in re.findall(r"<li>(.*?)</li>", box, re.DOTALL)]
     assert "learning_rate — 0.01, down from Step 4's 0.1: Adam's steps are on the scale of lr_t itself" in items
     assert "beta1, beta2, eps_adam — Adam's settings: 0.85, 0.99 and 10⁻⁸" in items
-    assert ("m, momentum — a running average of a parameter's gradient, m = beta1 · m + (1 − beta1) · g, starting at 0;"
+    assert ("m, momentum — a running average of a parameter's gradient, each step keeps beta1 of the old m and takes"
+            " the rest from the new gradient, starting at zero;"
             " with beta1 = 0.85 it remembers about 6.67 steps") in items
