@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_kit import browser, heights_over_frames, opener, press, site_url, tab, tab_to  # noqa: F401 (fixtures)
+from tests.browser_kit import (CONTRAST_KIT, browser, heights_over_frames, opener, press, site_url, tab,  # noqa: F401
+                               tab_to)
 from tests.test_step5_adam import B1, num, slider_sentence
 
 pytestmark = pytest.mark.browser
@@ -253,3 +254,115 @@ def test_on_a_phone(opener, site_url, scheme):
     assert scroll.evaluate("b => b.querySelector('tbody th').getBoundingClientRect().left") == pytest.approx(left, abs=1)
     assert player.get_attribute("data-step") == "1"
     assert heights_over_frames(player) == 1    # on a phone too, the page below never moves
+
+
+# ---------------------------------------------------------------- found by the browser audit of Step 5
+
+# CIELAB distance of two colours, given as [r, g, b, a] in 0..1 over the page (JavaScript, after CONTRAST_KIT)
+LAB_KIT = """
+  const lin = (v) => v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  const lab = (c) => { const [r, g, b] = c.slice(0, 3).map(lin);
+    const f = (t) => t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116;
+    const x = f((0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047), y = f(0.2126 * r + 0.7152 * g + 0.0722 * b),
+          z = f((0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883);
+    return [116 * y - 16, 500 * (x - y), 200 * (y - z)]; };
+  const apart = (a, b) => Math.hypot(...lab(a).map((v, i) => v - lab(b)[i]));
+"""
+
+
+def no_transitions(page):
+    """Material eases colours in on focus: switched off, so that what is measured is the final colour."""
+    page.add_style_tag(content="*, *::before, *::after { transition: none !important; }")
+
+
+def rows_ruled(page):
+    """For every table of numbers on the page: does each row header carry the rule its row's cells carry?"""
+    return page.evaluate("""() => Array.from(document.querySelectorAll(".mgv-adam-table tbody tr"), tr => {
+        const th = getComputedStyle(tr.querySelector("th")), td = getComputedStyle(tr.querySelector("td"));
+        return th.borderTopStyle === td.borderTopStyle && th.borderTopWidth === td.borderTopWidth
+               && th.borderTopColor === td.borderTopColor && td.borderTopStyle !== "none"; })""")
+
+
+def test_row_headers_are_ruled_like_their_rows(opener, site_url):
+    """Material rules only the cells of a table: the row headers of 5.2's and 5.3's tables stood unruled beside them."""
+    page = opener()
+    for path in ["momentum/", "the-code/"]:
+        page.goto(f"{site_url}/step-5/{path}")
+        ruled = rows_ruled(page)
+        assert ruled and all(ruled), path
+
+
+def readout_heights(page, plot, keys):
+    """Tabs to a chart, reads it with `keys`: the heights the chart's figure took, and the page's."""
+    tab_to(page, plot)
+    figure = page.locator(plot).locator("xpath=ancestor::figure[1]")
+    heights, pages = set(), set()
+    for key in keys:
+        press(page, key)
+        heights.add(round(figure.evaluate("f => f.getBoundingClientRect().height")))
+        pages.add(page.evaluate("document.scrollingElement.scrollHeight"))
+    assert figure.locator(".mgv-readout").text_content().startswith("training step ")
+    return heights, pages
+
+
+@pytest.mark.parametrize("width", [1280, 390, 320])
+def test_reading_a_chart_by_keyboard_never_moves_the_page(opener, site_url, width):
+    """The readout under a chart keeps the height of its longest sentence: at step 1 the 5.4 chart's sentence
+    took a line more than the hint before it, and 5.3's counterfactual chart and 5.2's charts changed height
+    from point to point on a phone."""
+    page = opener(viewport={"width": width, "height": 900})
+    keys = ["Home", "ArrowRight", "ArrowRight", "PageUp", "End", "ArrowLeft", "PageDown", "Home"]
+    for path, ready, plots in [
+            ("training-results/", ".mgv-live .mgv-plot", ["figure.mgv-kit .mgv-plot"]),
+            ("the-code/", ".mgv-live .mgv-plot", [".mgv-kit--line >> nth=0 >> .mgv-plot", ".mgv-kit--line >> nth=1 >> .mgv-plot"]),
+            # the slider draws its charts anew when it starts: they are read once it has
+            ("momentum/", f"{SLIDER} .mgv-field input", [f"{SLIDER} .mgv-beta-avg .mgv-plot", f"{SLIDER} .mgv-beta-bias .mgv-plot"])]:
+        page.goto(f"{site_url}/step-5/{path}")
+        page.locator(ready).first.wait_for()
+        for plot in plots:
+            heights, pages = readout_heights(page, plot, keys)
+            assert len(heights) == 1 and len(pages) == 1, (path, plot, heights, pages)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_six_steps_are_told_apart(opener, site_url, scheme):
+    """5.4's chart draws Steps 0 to 5: every two lines at least 30 apart in CIELAB (Step 1's accent and Step 5's
+    colour were 25 apart in both schemes, orange beside salmon in the dark one), every line >= 3:1 on the page,
+    and Step 5, microgpt, told apart without colour too: drawn thicker than every other line."""
+    page = opener(color_scheme=scheme)
+    page.goto(f"{site_url}/step-5/training-results/")
+    found = page.locator("figure.mgv-kit").first.evaluate("(f) => {" + CONTRAST_KIT + LAB_KIT + """
+        const paths = Array.from(f.querySelectorAll(".mgv-series"));
+        const colours = paths.map(p => over(parse(getComputedStyle(p).stroke), page));
+        const gaps = [];
+        colours.forEach((a, i) => colours.forEach((b, j) => { if (i < j) gaps.push(apart(a, b)); }));
+        return { count: colours.length, gap: Math.min(...gaps), contrast: Math.min(...colours.map(c => ratio(c, page))),
+                 widths: paths.map(p => parseFloat(getComputedStyle(p).strokeWidth)),
+                 names: Array.from(f.querySelectorAll(".mgv-legend-item"), b => b.textContent) }; }""")
+    assert found["count"] == 6 and found["names"][5].startswith("Step 5")
+    assert found["gap"] >= 30, found
+    assert found["contrast"] >= 3, found
+    assert found["widths"][5] > max(found["widths"][:5]), found
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_copy_buttons_and_links_focus_in_the_guides_accent(opener, site_url, scheme):
+    """Material rings a focused link or code box's copy button in the accent, 2.8:1 on the light page (2.5:1 on
+    a code box), and turns a focused link's text to it: the guide's accent instead, ring >= 3:1, text >= 4.5:1."""
+    page = opener(color_scheme=scheme)
+    page.goto(f"{site_url}/step-5/the-code/")
+    no_transitions(page)
+    probe = "() => {" + CONTRAST_KIT + """
+        const a = document.activeElement, cs = getComputedStyle(a);
+        let bg = page;
+        for (let e = a.parentElement; e; e = e.parentElement) {
+          const c = parse(getComputedStyle(e).backgroundColor);
+          if (c[3] > 0) { bg = over(c, page); break; } }
+        return { ring: ratio(over(parse(cs.outlineColor), bg), bg), text: ratio(over(parse(cs.color), bg), bg),
+                 style: cs.outlineStyle }; }"""
+    tab_to(page, "article .md-code__button")
+    button = page.evaluate(probe)
+    assert button["style"] != "none" and button["ring"] >= 3 and button["text"] >= 3, button   # an icon: 3:1
+    tab_to(page, "article p a[href]")
+    link = page.evaluate(probe)
+    assert link["style"] != "none" and link["ring"] >= 3 and link["text"] >= 4.5, link

@@ -1115,9 +1115,14 @@
     const ui = interactive(figure, life, svg.querySelector("title").textContent +
       ". Left and Right arrows read the values point by point.");
     ui.say("Point at the chart, or focus it and use the Left and Right arrows, to read its values.", false);
+    // the readout keeps the height of its longest sentence (every series shown): reading the
+    // chart point by point moves nothing below it
+    const readout = figure.querySelector(".mgv-readout");
+    reserve(readout, life, longest(xs.map(function (_, i) { return sentence(i, true); }).concat([readout.textContent])),
+            function (text) { readout.textContent = text; });
 
-    function sentence(i) {
-      const shown = series.filter(function (s) { return s.visible; });
+    function sentence(i, every) {
+      const shown = series.filter(function (s) { return every || s.visible; });
       const head = xTitle + " " + fmt(xs[i], digits) + ": ";
       if (!shown.length) return head + "no series shown.";
       return head + shown.map(function (s) {
