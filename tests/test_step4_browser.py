@@ -2,16 +2,18 @@
 driven by the keyboard alone: the cache of layer 0 filling over "emma", position by position. Focus
 never falls to <body>, the live line says in words (letters, not token ids) what is shown, the numbers
 shown are the frames' (which tests/test_step4_pages.py checks against a forward pass written by hand),
-and playing never moves what follows the player. Then the page without JavaScript: the final state,
-styled, with no controls. Every test also checks that the page logged no console error and asked
+and playing never moves what follows the player nor any column of the table (on a phone the table's box
+follows the newest pair). Then the page without JavaScript: the final state, styled, with no controls. And
+the tables of 4.1, 4.4 and 4.6 on a phone: they fit, or scroll in their own box with their row headers in
+view. Every test also checks that the page logged no console error and asked
 nothing of any other host."""
 
 import json
 
 import pytest
 
-from tests.browser_kit import (browser, focused, heights_over_frames, open_context, press, site_url,  # noqa: F401
-                               started, tab, tab_to)
+from tests.browser_kit import (browser, focused, heights_over_frames, open_context, opener, press,  # noqa: F401
+                               site_url, started, tab, tab_to)
 
 pytestmark = pytest.mark.browser
 MINUS = "\u2212"
@@ -148,3 +150,76 @@ def test_layer_cache_without_javascript(browser, site_url):
     problems = context.problems
     context.close()
     assert problems == []
+
+
+# Where every header cell of the cache's table sits, from the table's left edge, and how wide it is; whether
+# the table fits its box; and whether the newest pair of columns (k and v of the position shown) is in view
+# in the box, right of the row headers that stay put when it scrolls.
+CACHE_GEOMETRY = """(p) => {
+    const box = p.querySelector(".mgv-scroll"), t = box.querySelector("table"), b = box.getBoundingClientRect();
+    const left = t.getBoundingClientRect().left, headers = b.left + t.tBodies[0].rows[1].cells[0].getBoundingClientRect().width;
+    const k = t.querySelector("thead th.mgv-kvh-k.mgv-kvh-new").getBoundingClientRect();
+    const v = t.querySelector("thead th.mgv-kvh-v.mgv-kvh-new").getBoundingClientRect();
+    return { cells: Array.from(t.querySelectorAll("thead th"), c => { const r = c.getBoundingClientRect();
+               // a sticky cell keeps to the box's left edge as it scrolls: only its width counts
+               return (getComputedStyle(c).position === "sticky" ? "" : Math.round(r.left - left)) + "+" + Math.round(r.width);
+             }).join(" "),
+             fits: box.scrollWidth <= box.clientWidth + 1, newInView: k.left >= headers - 1 && v.right <= b.right + 1,
+             atStart: box.scrollLeft === 0 };
+}"""
+
+
+def test_layer_cache_columns_never_move_and_the_new_pair_stays_in_view(opener, site_url, built_site):
+    """Stepping through "emma" by keyboard moves no column (a pair not filled yet is as wide as a filled
+    one); at 1280 px the table fits the player at every position; on a phone it scrolls in its box, which
+    follows the newest pair, and goes back to the query at the first position."""
+    n = len(frames_of(built_site)["labels"])
+    for width in (1280, 390, 320):
+        page = opener(viewport={"width": width, "height": 900})
+        page.goto(f"{site_url}/step-4/kv-cache/")
+        player = started(page, "layer-cache", ".mgv-controls")
+        tab_to(page, '[data-player="layer-cache"]')
+        frames = [player.evaluate(CACHE_GEOMETRY)]
+        for _ in range(1, n):
+            press(page, "ArrowRight")
+            frames.append(player.evaluate(CACHE_GEOMETRY))
+        press(page, "Home")
+        frames.append(player.evaluate(CACHE_GEOMETRY))
+        assert len({fr["cells"] for fr in frames}) == 1, width
+        assert all(fr["newInView"] for fr in frames), (width, frames)
+        assert frames[-1]["atStart"], width
+        assert {fr["fits"] for fr in frames} == {width == 1280}, width
+
+
+TABLE_BOX = """(box) => {
+    const t = box.querySelector("table"), th = t.querySelector("tbody th[scope=row]");
+    const wide = box.scrollWidth > box.clientWidth + 1;
+    box.scrollLeft = box.scrollWidth;   // scrolled to its end: do the row headers stay at the box's left?
+    const b = box.getBoundingClientRect(), r = th.getBoundingClientRect();
+    const kept = Math.abs(r.left - b.left) <= 1;
+    box.scrollLeft = 0;
+    return { wide, kept, share: r.width / b.width };
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_tables_on_a_phone(opener, site_url, width):
+    """The tables of 4.1, 4.4 and 4.6 on a phone: the page never scrolls sideways; a table that does not fit
+    scrolls in its own box with its row headers kept in view, and those leave room for the numbers."""
+    page = opener(viewport={"width": width, "height": 900})
+    found = {}
+    for selector, path in ((".mgv-scroll:has(> table.mgv-place)", "what-changes"),
+                           (".mgv-scroll:has(> table.mgv-state-dict)", "layer-loop"),
+                           (".mgv-scroll.mgv-init-order", "training-results")):
+        page.goto(f"{site_url}/step-4/{path}/")
+        box = page.locator(selector)
+        found[path] = box.evaluate(TABLE_BOX)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width, path
+    # one position in two names: its long row headers wrap, and at 390 px the table fits
+    assert found["what-changes"]["share"] <= 0.5 and (found["what-changes"]["wide"] is (width < 390))
+    assert found["what-changes"]["kept"]
+    # the state_dict by layer: its group headings wrap, and the table fits
+    assert not found["layer-loop"]["wide"]
+    # the init order: wider than a phone, and the matrix names stay in view
+    assert found["training-results"]["wide"] and found["training-results"]["kept"]
+    assert found["training-results"]["share"] <= 0.45

@@ -3,7 +3,8 @@ driven by the keyboard alone: the position picked in its row of buttons, the hea
 with the player's controls and keys. Focus never falls to <body>, the live line says in words
 (letters, not token ids) what the tables show, the numbers shown are the frames' (which
 tests/test_step4_heads.py checks against a forward pass written by hand), and nothing moves while it
-plays. Then the page without JavaScript: the final state, styled, with no controls; and the four
+plays: no column of its tables moves either, and at 1280 px both fit the player. Then the page without
+JavaScript: the final state, styled, with no controls; and the four
 maps of the heads, two in a row at 1280 px and one under another at 390 px. Every test also checks
 that the page logged no console error and asked nothing of any other host."""
 
@@ -199,9 +200,64 @@ def test_without_javascript(browser, site_url):
     assert cell.evaluate("c => getComputedStyle(c).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
     marked = player.locator("table.mgv-heads-vectors td.mgv-heads-on").first
     assert marked.evaluate("c => getComputedStyle(c).boxShadow") != "none"
+    # at 1280 px both tables of the final state fit the figure: nothing to scroll, at the last head too
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert player.locator(".mgv-scroll").evaluate_all("boxes => boxes.map(b => b.scrollWidth <= b.clientWidth)") == \
+        [True, True]
     assert page.locator(".mgv-head-map td.mgv-heat-cell").count() == 4 * 15
-    page.set_viewport_size({"width": 390, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     problems = context.problems
     context.close()
     assert problems == []
+
+
+# Where every header cell of the player's tables sits, from its table's left edge, and how wide it is:
+# one answer for every head at every position means no column ever moves. With it, for each table,
+# whether it fits its box (nothing to scroll) and whether the box is a tab stop (a named region).
+GEOMETRY = """(p) => Array.from(p.querySelectorAll("table"), t => {
+    const left = t.getBoundingClientRect().left, box = t.closest(".mgv-scroll");
+    return { cells: Array.from(t.querySelectorAll("thead th, tbody tr:first-child > *"), c => {
+               // a sticky cell keeps to the box's left edge as it scrolls: only its width counts
+               const r = c.getBoundingClientRect(), sticky = getComputedStyle(c).position === "sticky";
+               return (sticky ? "" : Math.round(r.left - left)) + "+" + Math.round(r.width); }).join(" "),
+             fits: box.scrollWidth <= box.clientWidth + 1, stop: box.getAttribute("role") === "region" };
+})"""
+
+
+def test_no_column_moves_and_all_fits_at_1280(opener, site_url, f):
+    """Picking a position or stepping through the heads redraws the tables without moving any column
+    (a number, bold or not, or a cell not filled yet, takes one width), at 1280 and 390 px; at 1280 px
+    both tables fit the player at every frame, so neither box needs scrolling nor a tab stop."""
+    n, last = len(f["labels"]), f["heads"] - 1
+    for width in (1280, 390, 320):
+        page = opener(viewport={"width": width, "height": 900})
+        page.goto(site_url + URL)
+        player = started(page, "heads", ".mgv-controls")
+        frames = []
+        tab_to(page, '[data-player="heads"] .mgv-rowpick button[tabindex="0"]')
+        press(page, "Home")
+        for pos in range(n):
+            if pos:
+                press(page, "ArrowRight")             # the next position, in the row of buttons
+            assert focused(page) == f"BUTTON:{pos} {f['labels'][pos]}"
+            press(page, "Tab")                        # to the player's controls: Home, then the arrows step
+            assert focused(page) == "BUTTON:Reset"
+            press(page, "Home")
+            frames.append(player.evaluate(GEOMETRY))
+            for head in range(1, last + 1):
+                press(page, "ArrowRight")
+                assert player.locator(".mgv-heads-title").text_content().startswith(
+                    f"Position {pos}, {who(f['labels'], pos)} · head {head} of")
+                frames.append(player.evaluate(GEOMETRY))
+            press(page, "Shift+Tab")                  # back to the row of buttons, on the position picked
+        assert len(frames) == n * (last + 1)
+        for t in range(2):
+            assert len({fr[t]["cells"] for fr in frames}) == 1, (width, t)
+        if width == 1280:
+            assert all(table["fits"] and not table["stop"] for fr in frames for table in fr), width
+        else:
+            assert all(not table["fits"] and table["stop"] for fr in frames for table in fr), width
+        # nothing in the tables (their words for screen readers included) makes the page scroll sideways
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width

@@ -548,9 +548,16 @@ def init_order(page, before: int, run: int = None):
                      f'{ordinal(old_place)}<span class="mgv-init-draws">draws {fmt_int(old_first)}–{fmt_int(old_last)}</span>',
                      f'{ordinal(place)}<span class="mgv-init-draws">draws {fmt_int(first)}–{fmt_int(last)}</span>',
                      dec(old_start[was][0][0]), dec(start[name][0][0]), "yes" if same else "no"])
-    html = render.html_table(["matrix", f"drawn in Step {earlier.number}", f"drawn in Step {run.number}",
-                              f"[0][0] in Step {earlier.number}", f"[0][0] in Step {run.number}", "all equal"], rows)
-    return html.replace('<div class="mgv-scroll"', '<div class="mgv-scroll mgv-init-order"', 1)
+    heads = ["matrix", f"drawn in Step {earlier.number}", f"drawn in Step {run.number}",
+             f"[0][0] in Step {earlier.number}", f"[0][0] in Step {run.number}", "all equal"]
+    # a plain table (Material styles it), each row headed by its matrix: on a phone the table scrolls
+    # sideways in its box and the names stay in view (step4.css)
+    head = "".join(f'<th scope="col">{h}</th>' for h in heads)
+    body = "".join(f'<tr><th scope="row">{row[0]}</th>' + "".join(f"<td>{c}</td>" for c in row[1:]) + "</tr>"
+                   for row in rows)
+    label = f"When each matrix is drawn, Step {earlier.number} and Step {run.number}"
+    return (f'<div class="mgv-scroll mgv-init-order" data-label="{escape(label)}">'
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 @value(runs=MULTI_HEAD + (3,))

@@ -131,8 +131,23 @@
         size + " numbers of every entry; the largest weights: " + tops + ".";
     }
 
+    /* On a narrow screen the table scrolls in its box: bring the newest pair (k and v of pos) into view,
+     * right of the row headers that stay put, moving the box as little as it takes (at the first
+     * position, with the query beside it). */
+    const box = table.closest(".mgv-scroll");
+    function reveal(pos) {
+      const b = box.getBoundingClientRect();
+      const cols = table.tHead.rows[1].cells;
+      const k = cols[2 * pos].getBoundingClientRect(), v = cols[2 * pos + 1].getBoundingClientRect();
+      const left = b.left + table.tBodies[0].rows[1].cells[0].getBoundingClientRect().width;
+      const first = pos === 0 ? table.querySelector("thead th.mgv-kvh-q").getBoundingClientRect().left : k.left;
+      if (v.right > b.right + 1) box.scrollLeft += Math.min(v.right - b.right, k.left - left);
+      else if (k.left < left - 1) box.scrollLeft += first - left;
+    }
+
     function show(pos) {
       draw(pos);
+      reveal(pos);
       chips.forEach(function (chip, t) { chip.classList.toggle("mgv-tok--current", t === pos); });
       part.textContent = partText(pos);
     }
