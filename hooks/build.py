@@ -84,7 +84,8 @@ class GuideBuild:
         self.published = {}
         self.outputs = None  # OutputMemo: what each directive became, once the run keys are known
         self.stashed = {}  # src_uri -> [HTML block]: generated HTML kept out of Markdown's way (stash())
-        self.page_assets = self.read_page_assets(config)  # uri -> the kinds or classes a page must use
+        # uri -> the kinds or classes a page must use; script uri -> the classes its source mentions
+        self.page_assets, self.script_classes = self.read_page_assets(config)
 
     # ---------------------------------------------------------- MkDocs events
 
@@ -260,11 +261,10 @@ class GuideBuild:
             needs = assets.read_page_assets(config.docs_dir, listed, everywhere)
         except assets.AssetError as err:
             raise PluginError(f"guide: {err}") from None
-        self.script_classes = assets.classes_in_scripts(config.docs_dir, [*listed, *everywhere])
         for uri in assets.unlisted(config.docs_dir, "assets/guide", [*listed, *everywhere]):
             self.problem(f"docs/{uri} is loaded by no page: list it in extra.microgpt.page_assets in mkdocs.yml"
                          " (or extra_css / extra_javascript for every page)")
-        return needs
+        return needs, assets.classes_in_scripts(config.docs_dir, [*listed, *everywhere])
 
     def computed(self, entry, data, args):
         """call(entry, data, args), or what it gave in an earlier build with the same runs and code
