@@ -8,6 +8,7 @@ the run read them) or the names file: never from the hooks' own functions."""
 
 import json
 import math
+import re
 
 import pytest
 
@@ -229,7 +230,8 @@ def test_instant_navigation_keeps_the_player_working(tab, site_url, docs):
     assert f"“{docs[0]}”" in player.locator(".mgv-status").text_content()
 
     tab.go_back()  # the browser's back button, also handled by instant navigation
-    tab.wait_for_url(f"{site_url}/step-0/loss/")
+    # (to 0.6 as it was left: navigation.tracking may have added the section in view to the address)
+    tab.wait_for_url(re.compile(re.escape(f"{site_url}/step-0/loss/") + r"(#[\w-]+)?$"))
     started(tab, "loss-steps")
     assert tab.evaluate("window.sameDocument") is True
 
