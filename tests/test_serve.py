@@ -29,6 +29,11 @@ SLOW = textwrap.dedent('''\
     os.execv("{python}", ["{python}"] + args)
 ''')
 
+# `mkdocs serve -f CONFIG`, with Ctrl-C handled as in a terminal: a child inherits an ignored
+# SIGINT (as a shell starts a background job: `.ci/run &` ignores SIGINT and SIGQUIT)
+SERVE = ("import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+         " sys.argv = ['mkdocs', 'serve', '-f', sys.argv[1]]; runpy.run_module('mkdocs', run_name='__main__')")
+
 PAGE = """\
 ---
 title: A page
@@ -80,7 +85,7 @@ def get(port, path, timeout=30):
 
 def test_serve_shows_placeholders_then_the_run_then_stops_its_workers(slow_guide):
     config, env, port, slow_log = slow_guide
-    serve = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-f", str(config)], cwd=ROOT, env=env,
+    serve = subprocess.Popen([sys.executable, "-c", SERVE, str(config)], cwd=ROOT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     log = Log(serve.stdout)
     try:
