@@ -19,11 +19,18 @@ import pytest
 
 from hooks.runs import unpack_matrices
 from tests.conftest import texts
+from tests.page_kit import frames, linear, player, rmsnorm, says, so_far, softmax, t4, table_rows
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 LABELS = list(LETTERS) + ["BOS"]
 V = len(LABELS)
 BOS = V - 1
+
+
+def encode(name):
+    return [BOS] + [LETTERS.index(ch) for ch in name] + [BOS]
+
+
 N_EMBD = 16        # MICROGPT-SPEC.md, Step 3
 BLOCK_SIZE = 16
 HIDDEN = 4 * N_EMBD
@@ -36,27 +43,6 @@ SECOND_M = 3       # the position the pages work on: BOS e m m a, the second m
 
 
 # ---------------------------------------------------------------- step 3 by hand, plain floats
-
-
-def linear(x, w):
-    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
-
-
-def rmsnorm(x):
-    ms = sum(xi * xi for xi in x) / len(x)
-    scale = (ms + 1e-5) ** -0.5
-    return [xi * scale for xi in x]
-
-
-def softmax(logits):
-    top = max(logits)
-    e = [math.exp(v - top) for v in logits]
-    total = sum(e)
-    return [v / total for v in e]
-
-
-def encode(name):
-    return [BOS] + [LETTERS.index(ch) for ch in name] + [BOS]
 
 
 def forward(params, name):
@@ -97,14 +83,6 @@ def f4(x):
     return f"{x:.4f}"
 
 
-def t4(x, digits=4):
-    """A number as the tables write it: fixed decimals, a real minus, never a negative zero."""
-    text = f"{x:.{digits}f}"
-    if re.fullmatch(r"-0\.0*", text):
-        text = text[1:]
-    return text.replace("-", MINUS)
-
-
 def who(labels, t, itself=None):
     """A position in words, as the pages say it: e, BOS, the second m, itself."""
     if t == itself:
@@ -138,10 +116,6 @@ def emma(snapshots):
     return {k: forward(params, EXAMPLE) for k, params in snapshots.items()}
 
 
-def flat(s):
-    return re.sub(r"\s+", "", s)
-
-
 @pytest.fixture(scope="module")
 def pages(built_site):
     out = {}
@@ -150,35 +124,6 @@ def pages(built_site):
         article = html[html.index("<article"):html.index("</article>")]
         out[path] = SimpleNamespace(html=html, article=article, text=texts(article))
     return out
-
-
-def says(page, sentence):
-    """The page says it (spaces aside: tags around a word leave spaces in the text)."""
-    assert flat(sentence) in flat(page.text), f"the page does not say: {sentence!r}"
-
-
-def table_rows(html, cls):
-    """The rows of the first table with this class: [[cell text, ...], ...], header and footer included."""
-    table = re.search(rf'<table class="[^"]*\b{cls}\b[^"]*".*?</table>', html, re.DOTALL)
-    assert table, f"no table {cls}"
-    return [[texts(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
-            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(0), re.DOTALL)]
-
-
-def player(html, kind):
-    match = re.search(rf'<figure class="mgv-player" data-player="{kind}".*?</figure>', html, re.DOTALL)
-    assert match, f"no {kind} player"
-    return match.group(0)
-
-
-def frames(site, html, kind):
-    url = re.search(rf'data-player="{kind}" data-frames="([^"]+)"', html).group(1)
-    return json.loads((site / "generated" / url.split("generated/", 1)[1]).read_text())
-
-
-def so_far(html):
-    box = re.search(r'<aside class="mgv-sofar".*?</aside>', html, re.DOTALL)
-    return [texts(item) for item in re.findall(r"<li>(.*?)</li>", box.group(0))] if box else []
 
 
 # ---------------------------------------------------------------- 3.5 scores and weights

@@ -19,10 +19,17 @@ import pytest
 
 from hooks.runs import unpack_matrices
 from tests.conftest import ROOT, reference_lines, shuffled, texts
+from tests.page_kit import flat, frames, linear, player, so_far, softmax, t4, table_rows
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 LABELS = list(LETTERS) + ["BOS"]
 BOS = len(LABELS) - 1
+
+
+def encode(name):
+    return [BOS] + [LETTERS.index(ch) for ch in name] + [BOS]
+
+
 N_EMBD, N_HEAD, HEAD_DIM, N_LAYER, BLOCK_SIZE = 16, 4, 4, 1, 16   # MICROGPT-SPEC.md, Step 4
 NUM_STEPS = 1000
 MINUS = "\u2212"
@@ -39,24 +46,9 @@ PAGES = ["step-4", "step-4/what-changes", "step-4/multi-head-idea", "step-4/laye
 # ---------------------------------------------------------------- steps 3 and 4 by hand, plain floats
 
 
-def linear(x, w):
-    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
-
-
 def rmsnorm(x):
     ms = sum(xi * xi for xi in x) / len(x)
     return [xi * (ms + 1e-5) ** -0.5 for xi in x]
-
-
-def softmax(logits):
-    top = max(logits)
-    e = [math.exp(v - top) for v in logits]
-    total = sum(e)
-    return [v / total for v in e]
-
-
-def encode(name):
-    return [BOS] + [LETTERS.index(ch) for ch in name] + [BOS]
 
 
 def add(a, b):
@@ -103,14 +95,6 @@ def step3(params, name):
     return forward(params, name, 1, "")
 
 
-def t4(x, digits=4):
-    """A number as the tables write it: fixed decimals, a real minus, never a negative zero."""
-    text = f"{x:.{digits}f}"
-    if re.fullmatch(r"-0\.0*", text):
-        text = text[1:]
-    return text.replace("-", MINUS)
-
-
 def who(labels, t, itself=None):
     if t == itself:
         return "itself"
@@ -151,20 +135,8 @@ def pages(built_site):
     return out
 
 
-def flat(s):
-    return re.sub(r"\s+", "", s)
-
-
 def says(page, sentence):
     assert flat(sentence) in flat(page.text), f"the page does not say: {sentence!r}"
-
-
-def table_rows(html, cls):
-    """The rows of the first table with this class: [[cell text, ...], ...], header and footer included."""
-    table = re.search(rf'<table class="[^"]*\b{cls}\b[^"]*".*?</table>', html, re.DOTALL)
-    assert table, f"no table {cls}"
-    return [[texts(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
-            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table.group(0), re.DOTALL)]
 
 
 def block_after(html, marker, tag="table"):
@@ -179,11 +151,6 @@ def block_after(html, marker, tag="table"):
 def rows_of(table_html):
     return [[texts(c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.DOTALL)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table_html, re.DOTALL)]
-
-
-def so_far(html):
-    box = re.search(r'<aside class="mgv-sofar".*?</aside>', html, re.DOTALL)
-    return [texts(item) for item in re.findall(r"<li>(.*?)</li>", box.group(0))] if box else []
 
 
 # ---------------------------------------------------------------- the hand forward pass is the runs'
@@ -443,17 +410,6 @@ def test_the_cache_on_4_5(pages, snapshots):
         f" layer’s list of keys holds {len(keys[0])} keys of {N_EMBD} numbers",
         "keys[li], values[li] — layer li's cache: one key (one value) per position so far, each read by head h as its"
         " slice ki[hs:hs + head_dim]"]
-
-
-def player(html, kind):
-    match = re.search(rf'<figure class="mgv-player" data-player="{kind}".*?</figure>', html, re.DOTALL)
-    assert match, f"no {kind} player"
-    return match.group(0)
-
-
-def frames(site, html, kind):
-    url = re.search(rf'data-player="{kind}" data-frames="([^"]+)"', html).group(1)
-    return json.loads((site / "generated" / url.split("generated/", 1)[1]).read_text())
 
 
 def test_the_layer_cache_player(pages, built_site, snapshots):
